@@ -1,0 +1,70 @@
+# crm_ext: customer analytics for PostgreSQL (PGXS build)
+#
+#   make                      build the module and the install script
+#   make install              install into the PostgreSQL of $(PG_CONFIG)
+#   make unitcheck            build and run the core's unit tests (ASan/UBSan)
+#   make installcheck         pg_regress suite against a running server
+#   make test / make demo     the README's two commands (test/check.sh, test/demo.sh)
+
+EXTENSION  = crm_ext
+EXTVERSION = 1.0
+MODULE_big = crm_ext
+
+# plain-C numerical core (no PostgreSQL headers); unit-tested directly
+CORE_SRCS = \
+	src/core/crm_core.c \
+	src/core/codec.c
+
+# fmgr glue
+GLUE_SRCS = \
+	src/crm_ext.c
+
+OBJS = $(CORE_SRCS:.c=.o) $(GLUE_SRCS:.c=.o)
+
+# install script parts, concatenated in this order into crm_ext--$(EXTVERSION).sql
+INSTALL_PARTS = \
+	sql/install/00_base.sql
+
+DATA_built = $(EXTENSION)--$(EXTVERSION).sql
+
+# pg_regress tests, in order (install first)
+REGRESS = install
+REGRESS_OPTS = --inputdir=. --outputdir=.
+
+PG_CPPFLAGS = -I$(srcdir)/src -I$(srcdir)/src/core -DCRM_EXT_VERSION='"$(EXTVERSION)"'
+SHLIB_LINK = -lnlopt -lm
+
+EXTRA_CLEAN = test/unit/runner test/unit/build results regression.diffs regression.out
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+$(EXTENSION)--$(EXTVERSION).sql: $(INSTALL_PARTS)
+	cat $(INSTALL_PARTS) > $@
+
+# ---------------------------------------------------------------------------
+# Unit tests of the core, built with AddressSanitizer and UBSan, no server.
+UNIT_SRCS = \
+	test/unit/runner.c \
+	test/unit/unit.c \
+	test/unit/test_codec.c
+
+UNIT_CFLAGS = -std=gnu99 -O1 -g -Wall -Wextra -Wno-unused-parameter \
+	-fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	-fno-omit-frame-pointer -Isrc/core -Itest/unit
+SHARED_DIR ?= $(abspath ../shared)
+
+test/unit/runner: $(CORE_SRCS) $(UNIT_SRCS) $(wildcard src/core/*.h) $(wildcard test/unit/*.h)
+	$(CC) $(UNIT_CFLAGS) -o $@ $(CORE_SRCS) $(UNIT_SRCS) -lnlopt -lm
+
+unitcheck: test/unit/runner
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ./test/unit/runner $(SHARED_DIR)
+
+test:
+	test/check.sh
+
+demo:
+	test/demo.sh
+
+.PHONY: unitcheck test demo

@@ -1,0 +1,92 @@
+/*
+ * crm_core.h
+ *		Shared definitions of crm_ext's numerical core: status codes, the
+ *		allocator hook and small inline helpers.
+ *
+ * The core is plain C99.  It never includes PostgreSQL headers, never prints,
+ * never aborts and never calls exit().  Every function that can fail returns
+ * a CrmStatus; the fmgr glue (src/crm_pg.h) turns a bad status into ereport().
+ * Memory comes only through crm_alloc()/crm_free(), which the glue points at
+ * palloc in the right memory context and the unit tests point at malloc.
+ *
+ * Every non-static symbol starts with crm_ because PostgreSQL 15 exports all
+ * of a module's symbols into the backend's namespace.
+ */
+#ifndef CRM_CORE_H
+#define CRM_CORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+/*
+ * Status codes.  The glue maps them to SQLSTATEs:
+ *	CRM_EDOMAIN  -> 22023 invalid_parameter_value (bad data value)
+ *	CRM_EPARAM   -> 22023 invalid_parameter_value (bad model parameter)
+ *	CRM_ERANGE   -> 22003 numeric_value_out_of_range
+ *	CRM_ENOMEM   -> 53200 out_of_memory
+ *	CRM_ENOCONV  -> 55000 object_not_in_prerequisite_state (did not converge)
+ *	CRM_EEMPTY   -> 55000 (no data to fit)
+ *	CRM_EDATA    -> 22P02 invalid_text_representation (corrupt encoded state)
+ *	CRM_EVERSION -> 22P02 (encoded state of an unknown version)
+ *	CRM_EUNSUP   -> 0A000 feature_not_supported
+ *	CRM_EINTERRUPTED -> the glue runs CHECK_FOR_INTERRUPTS() (query cancel)
+ *	CRM_EINTERNAL-> XX000 (a bug: cannot happen)
+ */
+typedef enum CrmStatus
+{
+	CRM_OK = 0,
+	CRM_EDOMAIN,
+	CRM_EPARAM,
+	CRM_ERANGE,
+	CRM_ENOMEM,
+	CRM_ENOCONV,
+	CRM_EEMPTY,
+	CRM_EDATA,
+	CRM_EVERSION,
+	CRM_EUNSUP,
+	CRM_EINTERRUPTED,
+	CRM_EINTERNAL
+} CrmStatus;
+
+/* A short English description of a status, for messages. */
+extern const char *crm_status_message(CrmStatus st);
+
+/*
+ * Allocator hook.  alloc returns NULL on failure (the core then returns
+ * CRM_ENOMEM); it must not longjmp.  Defaults to malloc/free.  There is no
+ * realloc hook: crm_realloc() allocates, copies and frees, so a hook needs
+ * only the two calls every allocator has.
+ */
+typedef struct CrmAllocator
+{
+	void	   *(*alloc) (size_t size, void *ctx);
+	void		(*free) (void *ptr, void *ctx);
+	void	   *ctx;
+} CrmAllocator;
+
+extern void crm_set_allocator(const CrmAllocator *a);
+extern void *crm_alloc(size_t size);
+extern void *crm_realloc(void *ptr, size_t old_size, size_t new_size);
+extern void crm_free(void *ptr);
+
+/*
+ * Cooperative cancellation.  Long loops (likelihood sums over many customers,
+ * the optimizer) call crm_interrupted() now and then; when it returns true
+ * they stop and return CRM_EINTERRUPTED.  The glue points the hook at a
+ * function that reads PostgreSQL's InterruptPending and, after the core has
+ * returned, calls CHECK_FOR_INTERRUPTS().  The hook itself must not longjmp:
+ * NLopt keeps malloc'd memory that a longjmp would leak.
+ */
+typedef bool (*CrmInterruptHook) (void);
+extern void crm_set_interrupt_hook(CrmInterruptHook hook);
+extern bool crm_interrupted(void);
+
+/* true when x is a finite double (not NaN, not +-Inf) */
+static inline bool
+crm_isfinite(double x)
+{
+	return x - x == 0.0;
+}
+
+#endif							/* CRM_CORE_H */

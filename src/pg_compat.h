@@ -1,0 +1,29 @@
+/*
+ * pg_compat.h
+ *		Every PG_VERSION_NUM difference crm_ext cares about, in one place.
+ *		Supported: PostgreSQL 13 to 18.
+ */
+#ifndef CRM_PG_COMPAT_H
+#define CRM_PG_COMPAT_H
+
+#include "postgres.h"
+
+#if PG_VERSION_NUM < 130000
+#error "crm_ext needs PostgreSQL 13 or later"
+#endif
+
+/* PG 16 moved the varlena/Datum helpers around; nothing we use changed. */
+
+/* pg_attribute_unused/always_inline exist in all supported versions. */
+
+/*
+ * PG 18 adds PG_MODULE_MAGIC_EXT (name and version shown by
+ * pg_get_loaded_modules()); older versions only have PG_MODULE_MAGIC.
+ */
+#if PG_VERSION_NUM >= 180000
+#define CRM_MODULE_MAGIC PG_MODULE_MAGIC_EXT(.name = "crm_ext", .version = CRM_EXT_VERSION)
+#else
+#define CRM_MODULE_MAGIC PG_MODULE_MAGIC
+#endif
+
+#endif							/* CRM_PG_COMPAT_H */

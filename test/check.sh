@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# test/check.sh: the README's test command.
+#
+# On a fresh Debian 12 machine (root, or sudo): installs missing packages,
+# builds, runs the core's unit tests (AddressSanitizer/UBSan), starts a
+# throwaway PostgreSQL, runs the pg_regress suite twice (normal, then with
+# forced parallel query) and the conformance checks against ../shared, then
+# removes the server.  Exit status is non-zero on any failure; the last line
+# is "N passed, M failed".
+#
+#   CRM_SHARED_DIR       reference data (default: ../shared beside the repo)
+#   CRM_REQUIRE_SHARED=1 a missing ../shared is a failure (set by .ci/run)
+#   CRM_ONLY=unit,regress,parallel,conformance   run only these parts
+
+set -eu
+. "$(dirname "$0")/lib.sh"
+
+CRM_SHARED_DIR=${CRM_SHARED_DIR:-$(cd "$CRM_REPO/.." && pwd)/shared}
+CRM_ONLY=${CRM_ONLY:-unit,regress,parallel,conformance}
+export CRM_SHARED_DIR
+
+passed=0
+failed=0
+skipped=0
+
+want() {
+	case ",$CRM_ONLY," in *",$1,"*) return 0 ;; *) return 1 ;; esac
+}
+
+# Count TAP-like "ok"/"not ok" lines of a file into passed/failed/skipped.
+count_tap() {
+	local f=$1 ok nok skip
+	ok=$(grep -cE '^ok ' "$f" || true)
+	skip=$(grep -cE '^ok .*# SKIP' "$f" || true)
+	nok=$(grep -cE '^not ok ' "$f" || true)
+	passed=$((passed + ok - skip))
+	failed=$((failed + nok))
+	skipped=$((skipped + skip))
+}
+
+# Count pg_regress results (PG <= 15 "test x ... ok" and PG >= 16 "ok N - x").
+count_regress() {
+	local f=$1 ok nok
+	ok=$(grep -cE '^(ok [0-9]+ +[-+] |(\s*test )?\s*\S+\s+\.\.\.\s+ok\b)' "$f" || true)
+	nok=$(grep -cE '^(not ok [0-9]+|(\s*test )?\s*\S+\s+\.\.\.\s+FAILED\b)' "$f" || true)
+	passed=$((passed + ok))
+	failed=$((failed + nok))
+}
+
+crm_ensure_packages
+crm_build
+
+if [ ! -d "$CRM_SHARED_DIR" ]; then
+	if [ "${CRM_REQUIRE_SHARED:-0}" = 1 ]; then
+		crm_log "reference directory $CRM_SHARED_DIR is missing (CRM_REQUIRE_SHARED=1)"
+		failed=$((failed + 1))
+	else
+		crm_log "WARNING: reference directory $CRM_SHARED_DIR not found: conformance checks are SKIPPED"
+	fi
+fi
+
+if want unit; then
+	crm_log "unit tests of the numerical core (ASan/UBSan)"
+	if make -C "$CRM_REPO" -s PG_CONFIG="$PG_CONFIG" test/unit/runner >"$CRM_WORK/unit-build.log" 2>&1; then
+		(cd "$CRM_REPO" && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+			./test/unit/runner "$CRM_SHARED_DIR") >"$CRM_WORK/unit.out" 2>&1 || true
+		grep -E '^(not ok|#   |# unit|# WARNING)|SKIP|ERROR|Sanitizer|runtime error' "$CRM_WORK/unit.out" >&2 || true
+		count_tap "$CRM_WORK/unit.out"
+		if ! grep -q '^# unit:' "$CRM_WORK/unit.out"; then
+			crm_log "unit runner did not finish (crash?)"
+			tail -30 "$CRM_WORK/unit.out" >&2
+			failed=$((failed + 1))
+		fi
+	else
+		cat "$CRM_WORK/unit-build.log" >&2
+		crm_log "unit tests did not build"
+		failed=$((failed + 1))
+	fi
+fi
+
+crm_start_cluster
+
+run_regress() {
+	local label=$1 out=$2
+	shift 2
+	if env "$@" make -C "$CRM_REPO" -s PG_CONFIG="$PG_CONFIG" installcheck >"$out" 2>&1; then :; fi
+	count_regress "$out"
+	if grep -qE 'FAILED|not ok|failed \(ignored\)|could not|error' "$out"; then
+		sed -n '1,200p' "$out" >&2
+		if [ -f "$CRM_REPO/regression.diffs" ]; then
+			head -200 "$CRM_REPO/regression.diffs" >&2
+			cp "$CRM_REPO/regression.diffs" "$CRM_WORK/regression-$label.diffs"
+		fi
+	fi
+	if ! grep -qE 'tests passed|tests failed|of [0-9]+ tests' "$out"; then
+		crm_log "pg_regress ($label) did not complete"
+		failed=$((failed + 1))
+	fi
+}
+
+if want regress; then
+	crm_log "pg_regress suite"
+	run_regress serial "$CRM_WORK/regress.out" PGOPTIONS=
+fi
+
+if want parallel; then
+	crm_log "pg_regress suite again, with forced parallel query"
+	if [ "$PG_MAJOR" -ge 16 ]; then
+		run_regress parallel "$CRM_WORK/regress-parallel.out" PGOPTIONS="-c debug_parallel_query=regress"
+	else
+		run_regress parallel "$CRM_WORK/regress-parallel.out" PGOPTIONS="-c force_parallel_mode=regress"
+	fi
+fi
+
+if want conformance && [ -d "$CRM_SHARED_DIR" ]; then
+	crm_log "conformance checks against $CRM_SHARED_DIR"
+	crm_psql -d postgres -c 'DROP DATABASE IF EXISTS crm_conformance' -c 'CREATE DATABASE crm_conformance' 2>&1 | grep -v NOTICE || true
+	for f in "$CRM_REPO"/test/conformance/*.sql; do
+		[ -e "$f" ] || continue
+		out="$CRM_WORK/conformance-$(basename "$f" .sql).out"
+		if ! crm_psql -d crm_conformance -At -v shared="$CRM_SHARED_DIR" -f "$f" >"$out" 2>&1; then
+			echo "not ok - $(basename "$f"): script error" >>"$out"
+		fi
+		grep -E '^(not ok|# )|ERROR' "$out" >&2 || true
+		count_tap "$out"
+	done
+fi
+
+if [ "$skipped" -gt 0 ]; then
+	crm_log "WARNING: $skipped checks were SKIPPED (reference data missing?)"
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,22 @@
+/*
+ * suites.h
+ *		The list of unit-test suites, in run order.  Add one line per
+ *		test_<name>.c file.
+ */
+#ifndef CRM_SUITES_H
+#define CRM_SUITES_H
+
+typedef struct UtSuite
+{
+	const char *name;
+	void		(*run) (void);
+} UtSuite;
+
+extern void test_codec(void);
+
+static const UtSuite crm_unit_suites[] = {
+	{"codec", test_codec},
+	{NULL, NULL}
+};
+
+#endif							/* CRM_SUITES_H */
