@@ -13,7 +13,9 @@ MODULE_big = crm_ext
 # plain-C numerical core (no PostgreSQL headers); unit-tested directly
 CORE_SRCS = \
 	src/core/crm_core.c \
-	src/core/codec.c
+	src/core/codec.c \
+	src/core/special.c \
+	src/core/hyp.c
 
 # fmgr glue
 GLUE_SRCS = \
@@ -48,7 +50,8 @@ $(EXTENSION)--$(EXTVERSION).sql: $(INSTALL_PARTS)
 UNIT_SRCS = \
 	test/unit/runner.c \
 	test/unit/unit.c \
-	test/unit/test_codec.c
+	test/unit/test_codec.c \
+	test/unit/test_special.c
 
 UNIT_CFLAGS = -std=gnu99 -O1 -g -Wall -Wextra -Wno-unused-parameter \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined \

@@ -13,9 +13,11 @@ typedef struct UtSuite
 } UtSuite;
 
 extern void test_codec(void);
+extern void test_special(void);
 
 static const UtSuite crm_unit_suites[] = {
 	{"codec", test_codec},
+	{"special", test_special},
 	{NULL, NULL}
 };
 
