@@ -1,0 +1,51 @@
+/*
+ * bgnbd.h
+ *		BG/NBD (Fader, Hardie & Lee 2005) and MBG/NBD (Batislam, Denizel &
+ *		Filiztekin 2007): likelihood, gradient and predictions.
+ *
+ * par = {r, alpha, a, b}, all > 0.  Customers are (x, tx, T) as in
+ * crm_model.h; horizons t >= 0 are in the same time unit.  Every function
+ * returns CRM_OK with a finite result, or CRM_EPARAM / CRM_EDOMAIN /
+ * CRM_ERANGE (a result that does not fit in a double) — never NaN.
+ * The mbgnbd functions take the same arguments.
+ */
+#ifndef CRM_BGNBD_H
+#define CRM_BGNBD_H
+
+#include "crm_model.h"
+
+/* ln L for one customer; grad (4 entries, d/d{r,alpha,a,b}) may be NULL */
+extern CrmStatus crm_bgnbd_loglik1(const double *par, double x, double tx, double T,
+								   double *ll, double *grad);
+extern CrmStatus crm_mbgnbd_loglik1(const double *par, double x, double tx, double T,
+									double *ll, double *grad);
+
+/* P(alive at T | x, tx, T) */
+extern CrmStatus crm_bgnbd_p_alive(const double *par, double x, double tx, double T, double *out);
+extern CrmStatus crm_mbgnbd_p_alive(const double *par, double x, double tx, double T, double *out);
+
+/* E[X(t)]: expected purchases of a new customer in (0, t] */
+extern CrmStatus crm_bgnbd_expected(const double *par, double t, double *out);
+extern CrmStatus crm_mbgnbd_expected(const double *par, double t, double *out);
+
+/* E[Y(t) | x, tx, T]: expected purchases in (T, T + t] */
+extern CrmStatus crm_bgnbd_cond_expected(const double *par, double t, double x, double tx,
+										 double T, double *out);
+extern CrmStatus crm_mbgnbd_cond_expected(const double *par, double t, double x, double tx,
+										  double T, double *out);
+
+/* P(X(t) = n) for a new customer, n integer >= 0 */
+extern CrmStatus crm_bgnbd_prob_n(const double *par, double n, double t, double *out);
+extern CrmStatus crm_mbgnbd_prob_n(const double *par, double n, double t, double *out);
+
+/*
+ * Discounted expected residual transactions with continuous discount rate
+ * delta > 0 per time unit: ∫0^∞ e^(−δt) dE[Y(t) | x, tx, T]
+ * (= δ ∫0^∞ e^(−δt) E[Y(t) | ·] dt), by accurate numerical integration.
+ */
+extern CrmStatus crm_bgnbd_dert(const double *par, double delta, double x, double tx, double T,
+								double *out);
+extern CrmStatus crm_mbgnbd_dert(const double *par, double delta, double x, double tx, double T,
+								 double *out);
+
+#endif							/* CRM_BGNBD_H */

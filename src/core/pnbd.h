@@ -1,0 +1,38 @@
+/*
+ * pnbd.h
+ *		Pareto/NBD (Schmittlein, Morrison & Colombo 1987; Fader, Hardie & Lee
+ *		2005): likelihood, gradient, predictions and DERT.
+ *
+ * par = {r, alpha, s, beta}, all > 0.  Customers are (x, tx, T); horizons
+ * in the same time unit.  CRM_OK with a finite result, or an error status;
+ * never NaN.
+ */
+#ifndef CRM_PNBD_H
+#define CRM_PNBD_H
+
+#include "crm_model.h"
+
+/* ln L for one customer; grad (d/d{r,alpha,s,beta}) may be NULL */
+extern CrmStatus crm_pnbd_loglik1(const double *par, double x, double tx, double T,
+								  double *ll, double *grad);
+/* P(alive at T | x, tx, T) */
+extern CrmStatus crm_pnbd_p_alive(const double *par, double x, double tx, double T, double *out);
+/* E[X(t)] for a new customer */
+extern CrmStatus crm_pnbd_expected(const double *par, double t, double *out);
+/* E[Y(t) | x, tx, T] */
+extern CrmStatus crm_pnbd_cond_expected(const double *par, double t, double x, double tx,
+										double T, double *out);
+/* P(X(t) = n) for a new customer */
+extern CrmStatus crm_pnbd_prob_n(const double *par, double n, double t, double *out);
+/* P(n purchases in (T, T + t] | x, tx, T) */
+extern CrmStatus crm_pnbd_cond_prob_n(const double *par, double n, double t, double x,
+									  double tx, double T, double *out);
+/*
+ * DERT (Fader, Hardie & Lee 2005, JMR) with continuous discount rate
+ * delta > 0 per time unit:
+ * α^r β^s δ^(s−1) Γ(r+x+1) U(s, s; δ(β+T)) / [Γ(r) (α+T)^(r+x+1) L].
+ */
+extern CrmStatus crm_pnbd_dert(const double *par, double delta, double x, double tx, double T,
+							   double *out);
+
+#endif							/* CRM_PNBD_H */
