@@ -115,6 +115,9 @@ fi
 if want conformance && [ -d "$CRM_SHARED_DIR" ]; then
 	crm_log "conformance checks against $CRM_SHARED_DIR"
 	crm_psql -d postgres -c 'DROP DATABASE IF EXISTS crm_conformance' -c 'CREATE DATABASE crm_conformance' 2>&1 | grep -v NOTICE || true
+	PGDATABASE=crm_conformance "$CRM_REPO/test/conformance/load_reference.sh" "$CRM_SHARED_DIR" ||
+		{ crm_log "loading the reference data failed"; failed=$((failed + 1)); }
+	crm_psql -d crm_conformance -c 'CREATE EXTENSION crm_ext'
 	for f in "$CRM_REPO"/test/conformance/*.sql; do
 		[ -e "$f" ] || continue
 		out="$CRM_WORK/conformance-$(basename "$f" .sql).out"

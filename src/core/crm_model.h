@@ -80,6 +80,13 @@ typedef struct CrmModelSpec
 						   double *ll, double *grad);
 
 	/*
+	 * Optional (may be NULL): check that the data identify the model, e.g.
+	 * BG/NBD cannot be fitted when nobody made a repeat purchase.  CRM_OK,
+	 * or CRM_EEMPTY with *reason.
+	 */
+	CrmStatus	(*check_data) (const CrmObs *obs, size_t n, const char **reason);
+
+	/*
 	 * Deterministic starting point for the optimizer, computed from the data
 	 * (method of moments or a fixed default).  Must return values > 0.
 	 */
