@@ -1,0 +1,277 @@
+
+-- ---------------------------------------------------------------------------
+-- RFM summaries: crm.rfm_summary and crm.rfm_calibration_holdout
+--
+-- Both are aggregates over a customer's transactions (GROUP BY customer):
+-- (occurred_at timestamptz, amount numeric, [calibration_end,]
+-- observation_end [, bucket interval [, unit interval]]).
+--
+-- Buckets (lifetimes' periods) follow the session TimeZone, like date_trunc
+-- on timestamptz: a timestamp's bucket is taken from its local wall-clock
+-- time.  That is why the transition functions are STABLE.  Fixed-length
+-- buckets ('1 day', '7 days', '1 hour', ...) are aligned to Monday
+-- 2000-01-03 00:00 local time, so '7 days' buckets are Monday-Sunday weeks
+-- (pandas 'W'); buckets in whole months ('1 mon', '3 mons', '1 year') are
+-- calendar months, quarters and years.  Default bucket '1 day'; default
+-- unit = bucket.  Rows whose bucket is after the bucket of observation_end
+-- are ignored (the cut is at bucket granularity, as in lifetimes).  A row
+-- with NULL occurred_at or NULL amount is skipped.  amount < 0 is a refund:
+-- it makes no purchase bucket and is not in monetary.
+-- ---------------------------------------------------------------------------
+
+CREATE TYPE crm.rfm AS (
+	frequency integer,
+	recency double precision,
+	t double precision,
+	monetary double precision,
+	first_at timestamptz,
+	last_at timestamptz,
+	n_interactions bigint,
+	n_refunds bigint,
+	refund_amount numeric,
+	revenue numeric
+);
+
+COMMENT ON TYPE crm.rfm IS
+'RFM summary of one customer (result of crm.rfm_summary), as lifetimes'' summary_data_from_transaction_data';
+COMMENT ON COLUMN crm.rfm.frequency IS
+'number of distinct buckets with a purchase, minus one (repeat purchase periods)';
+COMMENT ON COLUMN crm.rfm.recency IS
+'time from the first to the last purchase bucket, in units';
+COMMENT ON COLUMN crm.rfm.t IS
+'customer age: time from the first purchase bucket to the bucket of observation_end, in units';
+COMMENT ON COLUMN crm.rfm.monetary IS
+'mean over the repeat buckets of each bucket''s summed purchases (first bucket excluded; 0 when frequency = 0)';
+COMMENT ON COLUMN crm.rfm.first_at IS
+'time of the first purchase (not a refund) up to the end';
+COMMENT ON COLUMN crm.rfm.last_at IS
+'time of the last purchase (not a refund) up to the end';
+COMMENT ON COLUMN crm.rfm.n_interactions IS
+'rows counted up to the end: purchases and refunds (rows with a NULL time or amount are skipped)';
+COMMENT ON COLUMN crm.rfm.n_refunds IS
+'rows with amount < 0 up to the end';
+COMMENT ON COLUMN crm.rfm.refund_amount IS
+'total refunded up to the end, as a positive number (exact)';
+COMMENT ON COLUMN crm.rfm.revenue IS
+'net revenue up to the end: purchases minus refunds (exact; scale = largest input scale, at most 12)';
+
+CREATE TYPE crm.rfm_holdout AS (
+	frequency_cal integer,
+	recency_cal double precision,
+	t_cal double precision,
+	monetary_value_cal double precision,
+	frequency_holdout integer,
+	duration_holdout double precision,
+	monetary_value_holdout double precision
+);
+
+COMMENT ON TYPE crm.rfm_holdout IS
+'calibration summary and holdout figures of one customer (result of crm.rfm_calibration_holdout), as lifetimes'' calibration_and_holdout_data';
+COMMENT ON COLUMN crm.rfm_holdout.frequency_cal IS
+'distinct purchase buckets up to calibration_end, minus one';
+COMMENT ON COLUMN crm.rfm_holdout.recency_cal IS
+'first to last purchase bucket of the calibration period, in units';
+COMMENT ON COLUMN crm.rfm_holdout.t_cal IS
+'first purchase bucket to the bucket of calibration_end, in units';
+COMMENT ON COLUMN crm.rfm_holdout.monetary_value_cal IS
+'mean summed purchases of the repeat buckets of the calibration period (0 when frequency_cal = 0)';
+COMMENT ON COLUMN crm.rfm_holdout.frequency_holdout IS
+'distinct purchase buckets after the calibration_end bucket, up to the observation_end bucket';
+COMMENT ON COLUMN crm.rfm_holdout.duration_holdout IS
+'bucket of calibration_end to bucket of observation_end, in units';
+COMMENT ON COLUMN crm.rfm_holdout.monetary_value_holdout IS
+'mean summed purchases of the holdout buckets (0 when there are none); lifetimes averages single rows instead';
+
+-- Transition functions: STABLE because buckets follow the session TimeZone.
+-- Not STRICT: rows with NULLs are skipped inside, and the first call makes
+-- the state.
+CREATE FUNCTION crm.rfm_summary_sfunc(internal, timestamptz, numeric, timestamptz)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'rfm_summary_sfunc'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+CREATE FUNCTION crm.rfm_summary_sfunc(internal, timestamptz, numeric, timestamptz, interval)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'rfm_summary_sfunc'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+CREATE FUNCTION crm.rfm_summary_sfunc(internal, timestamptz, numeric, timestamptz, interval, interval)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'rfm_summary_sfunc'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+CREATE FUNCTION crm.rfm_summary_combine(internal, internal)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'rfm_summary_combine'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION crm.rfm_summary_serial(internal)
+RETURNS bytea
+AS 'MODULE_PATHNAME', 'rfm_summary_serial'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION crm.rfm_summary_deserial(bytea, internal)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'rfm_summary_deserial'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION crm.rfm_summary_final(internal)
+RETURNS crm.rfm
+AS 'MODULE_PATHNAME', 'rfm_summary_final'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION crm.rfm_summary_sfunc(internal, timestamptz, numeric, timestamptz) IS
+'transition function of crm.rfm_summary(occurred_at, amount, observation_end)';
+COMMENT ON FUNCTION crm.rfm_summary_sfunc(internal, timestamptz, numeric, timestamptz, interval) IS
+'transition function of crm.rfm_summary(occurred_at, amount, observation_end, bucket)';
+COMMENT ON FUNCTION crm.rfm_summary_sfunc(internal, timestamptz, numeric, timestamptz, interval, interval) IS
+'transition function of crm.rfm_summary(occurred_at, amount, observation_end, bucket, unit)';
+COMMENT ON FUNCTION crm.rfm_summary_combine(internal, internal) IS
+'combine function of crm.rfm_summary (merges partial states of one customer)';
+COMMENT ON FUNCTION crm.rfm_summary_serial(internal) IS
+'serialization function of crm.rfm_summary (versioned little-endian bytes)';
+COMMENT ON FUNCTION crm.rfm_summary_deserial(bytea, internal) IS
+'deserialization function of crm.rfm_summary (checks every length and count)';
+COMMENT ON FUNCTION crm.rfm_summary_final(internal) IS
+'final function of crm.rfm_summary: the crm.rfm row, NULL without a purchase up to the end';
+
+-- SSPACE: the state is one 232-byte allocation (a 256-byte chunk) unless a
+-- customer has more than 4 distinct buckets.
+CREATE AGGREGATE crm.rfm_summary(occurred_at timestamptz, amount numeric, observation_end timestamptz) (
+	SFUNC = crm.rfm_summary_sfunc,
+	STYPE = internal,
+	SSPACE = 256,
+	FINALFUNC = crm.rfm_summary_final,
+	COMBINEFUNC = crm.rfm_summary_combine,
+	SERIALFUNC = crm.rfm_summary_serial,
+	DESERIALFUNC = crm.rfm_summary_deserial,
+	PARALLEL = SAFE
+);
+
+CREATE AGGREGATE crm.rfm_summary(occurred_at timestamptz, amount numeric, observation_end timestamptz,
+								 bucket interval) (
+	SFUNC = crm.rfm_summary_sfunc,
+	STYPE = internal,
+	SSPACE = 256,
+	FINALFUNC = crm.rfm_summary_final,
+	COMBINEFUNC = crm.rfm_summary_combine,
+	SERIALFUNC = crm.rfm_summary_serial,
+	DESERIALFUNC = crm.rfm_summary_deserial,
+	PARALLEL = SAFE
+);
+
+CREATE AGGREGATE crm.rfm_summary(occurred_at timestamptz, amount numeric, observation_end timestamptz,
+								 bucket interval, unit interval) (
+	SFUNC = crm.rfm_summary_sfunc,
+	STYPE = internal,
+	SSPACE = 256,
+	FINALFUNC = crm.rfm_summary_final,
+	COMBINEFUNC = crm.rfm_summary_combine,
+	SERIALFUNC = crm.rfm_summary_serial,
+	DESERIALFUNC = crm.rfm_summary_deserial,
+	PARALLEL = SAFE
+);
+
+COMMENT ON AGGREGATE crm.rfm_summary(timestamptz, numeric, timestamptz) IS
+'RFM summary of a customer''s transactions up to observation_end, daily buckets measured in days; NULL without a purchase up to the end';
+COMMENT ON AGGREGATE crm.rfm_summary(timestamptz, numeric, timestamptz, interval) IS
+'RFM summary of a customer''s transactions up to observation_end in the given buckets, measured in buckets';
+COMMENT ON AGGREGATE crm.rfm_summary(timestamptz, numeric, timestamptz, interval, interval) IS
+'RFM summary of a customer''s transactions up to observation_end in the given buckets, measured in the given unit (''1 day'', ''7 days'' = lifetimes freq=''D'', freq_multiplier=7)';
+
+CREATE FUNCTION crm.rfm_calibration_holdout_sfunc(internal, timestamptz, numeric, timestamptz, timestamptz)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'rfm_calibration_holdout_sfunc'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+CREATE FUNCTION crm.rfm_calibration_holdout_sfunc(internal, timestamptz, numeric, timestamptz, timestamptz,
+												  interval)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'rfm_calibration_holdout_sfunc'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+CREATE FUNCTION crm.rfm_calibration_holdout_sfunc(internal, timestamptz, numeric, timestamptz, timestamptz,
+												  interval, interval)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'rfm_calibration_holdout_sfunc'
+LANGUAGE C STABLE PARALLEL SAFE;
+
+CREATE FUNCTION crm.rfm_calibration_holdout_combine(internal, internal)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'rfm_calibration_holdout_combine'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION crm.rfm_calibration_holdout_serial(internal)
+RETURNS bytea
+AS 'MODULE_PATHNAME', 'rfm_calibration_holdout_serial'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION crm.rfm_calibration_holdout_deserial(bytea, internal)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'rfm_calibration_holdout_deserial'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION crm.rfm_calibration_holdout_final(internal)
+RETURNS crm.rfm_holdout
+AS 'MODULE_PATHNAME', 'rfm_calibration_holdout_final'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION crm.rfm_calibration_holdout_sfunc(internal, timestamptz, numeric, timestamptz, timestamptz) IS
+'transition function of crm.rfm_calibration_holdout(occurred_at, amount, calibration_end, observation_end)';
+COMMENT ON FUNCTION crm.rfm_calibration_holdout_sfunc(internal, timestamptz, numeric, timestamptz, timestamptz, interval) IS
+'transition function of crm.rfm_calibration_holdout(occurred_at, amount, calibration_end, observation_end, bucket)';
+COMMENT ON FUNCTION crm.rfm_calibration_holdout_sfunc(internal, timestamptz, numeric, timestamptz, timestamptz, interval, interval) IS
+'transition function of crm.rfm_calibration_holdout(occurred_at, amount, calibration_end, observation_end, bucket, unit)';
+COMMENT ON FUNCTION crm.rfm_calibration_holdout_combine(internal, internal) IS
+'combine function of crm.rfm_calibration_holdout (merges partial states of one customer)';
+COMMENT ON FUNCTION crm.rfm_calibration_holdout_serial(internal) IS
+'serialization function of crm.rfm_calibration_holdout (versioned little-endian bytes)';
+COMMENT ON FUNCTION crm.rfm_calibration_holdout_deserial(bytea, internal) IS
+'deserialization function of crm.rfm_calibration_holdout (checks every length and count)';
+COMMENT ON FUNCTION crm.rfm_calibration_holdout_final(internal) IS
+'final function of crm.rfm_calibration_holdout: the crm.rfm_holdout row, NULL when the first purchase is after calibration_end';
+
+CREATE AGGREGATE crm.rfm_calibration_holdout(occurred_at timestamptz, amount numeric,
+											 calibration_end timestamptz, observation_end timestamptz) (
+	SFUNC = crm.rfm_calibration_holdout_sfunc,
+	STYPE = internal,
+	SSPACE = 256,
+	FINALFUNC = crm.rfm_calibration_holdout_final,
+	COMBINEFUNC = crm.rfm_calibration_holdout_combine,
+	SERIALFUNC = crm.rfm_calibration_holdout_serial,
+	DESERIALFUNC = crm.rfm_calibration_holdout_deserial,
+	PARALLEL = SAFE
+);
+
+CREATE AGGREGATE crm.rfm_calibration_holdout(occurred_at timestamptz, amount numeric,
+											 calibration_end timestamptz, observation_end timestamptz,
+											 bucket interval) (
+	SFUNC = crm.rfm_calibration_holdout_sfunc,
+	STYPE = internal,
+	SSPACE = 256,
+	FINALFUNC = crm.rfm_calibration_holdout_final,
+	COMBINEFUNC = crm.rfm_calibration_holdout_combine,
+	SERIALFUNC = crm.rfm_calibration_holdout_serial,
+	DESERIALFUNC = crm.rfm_calibration_holdout_deserial,
+	PARALLEL = SAFE
+);
+
+CREATE AGGREGATE crm.rfm_calibration_holdout(occurred_at timestamptz, amount numeric,
+											 calibration_end timestamptz, observation_end timestamptz,
+											 bucket interval, unit interval) (
+	SFUNC = crm.rfm_calibration_holdout_sfunc,
+	STYPE = internal,
+	SSPACE = 256,
+	FINALFUNC = crm.rfm_calibration_holdout_final,
+	COMBINEFUNC = crm.rfm_calibration_holdout_combine,
+	SERIALFUNC = crm.rfm_calibration_holdout_serial,
+	DESERIALFUNC = crm.rfm_calibration_holdout_deserial,
+	PARALLEL = SAFE
+);
+
+COMMENT ON AGGREGATE crm.rfm_calibration_holdout(timestamptz, numeric, timestamptz, timestamptz) IS
+'calibration summary up to calibration_end and holdout figures up to observation_end, daily buckets in days; NULL when the first purchase is after calibration_end';
+COMMENT ON AGGREGATE crm.rfm_calibration_holdout(timestamptz, numeric, timestamptz, timestamptz, interval) IS
+'calibration summary and holdout figures in the given buckets, measured in buckets';
+COMMENT ON AGGREGATE crm.rfm_calibration_holdout(timestamptz, numeric, timestamptz, timestamptz, interval, interval) IS
+'calibration summary and holdout figures in the given buckets, measured in the given unit';
