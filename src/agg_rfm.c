@@ -330,6 +330,7 @@ static Datum
 rfm_serial(FunctionCallInfo fcinfo)
 {
 	CrmRfmState *s;
+	size_t		cap;
 	size_t		n;
 	bytea	   *out;
 	CrmStatus	st;
@@ -337,12 +338,12 @@ rfm_serial(FunctionCallInfo fcinfo)
 	if (!AggCheckCallContext(fcinfo, NULL))
 		elog(ERROR, "RFM serialize function called in non-aggregate context");
 	s = (CrmRfmState *) PG_GETARG_POINTER(0);
-	n = crm_rfm_encoded_size(s);
-	out = (bytea *) palloc(VARHDRSZ + n);
-	SET_VARSIZE(out, VARHDRSZ + n);
-	st = crm_rfm_encode(s, (unsigned char *) VARDATA(out), n);
+	cap = crm_rfm_encoded_bound(s);
+	out = (bytea *) palloc(VARHDRSZ + cap);
+	st = crm_rfm_encode(s, (unsigned char *) VARDATA(out), cap, &n);
 	if (st != CRM_OK)
 		crm_report_status(st, "cannot serialize an RFM state");
+	SET_VARSIZE(out, VARHDRSZ + n);
 	PG_RETURN_BYTEA_P(out);
 }
 

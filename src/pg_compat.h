@@ -26,4 +26,12 @@
 #define CRM_MODULE_MAGIC PG_MODULE_MAGIC
 #endif
 
+/*
+ * PG 14 added int64_div_fast_to_numeric() (utils/numeric.h): an exact
+ * numeric from a scaled int64 without going through text.
+ */
+#if PG_VERSION_NUM >= 140000
+#define CRM_HAVE_INT64_DIV_FAST_TO_NUMERIC 1
+#endif
+
 #endif							/* CRM_PG_COMPAT_H */

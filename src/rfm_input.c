@@ -250,14 +250,35 @@ crm_rfm_amount(Datum numeric, CrmMoney *out, int *dscale)
 	}
 }
 
-/* A numeric holding v exactly, with dscale fractional digits. */
+/*
+ * A numeric holding v exactly, with dscale fractional digits.  Final
+ * functions call this twice per customer, so where PostgreSQL offers it
+ * (14+) a value that fits a scaled int64 is built directly; the text path
+ * (numeric_in) handles the rest.
+ */
 Datum
 crm_rfm_money_numeric(CrmMoney v, int dscale)
 {
 	char		buf[CRM_MONEY_TEXT_MAX];
 	size_t		len;
-	CrmStatus	st = crm_money_format(v, dscale, buf, &len);
+	CrmStatus	st;
 
+#ifdef CRM_HAVE_INT64_DIV_FAST_TO_NUMERIC
+	{
+		int64		pow10 = 1;
+		int			i;
+
+		for (i = 0; i < dscale; i++)
+			pow10 *= 10;
+		/* |scaled| <= INT64_MAX / 10000, the limit of the fast path */
+		if (dscale >= 0 && dscale <= CRM_MONEY_FRAC_DIGITS &&
+			v.units > -(PG_INT64_MAX / 10000) / pow10 && v.units < (PG_INT64_MAX / 10000) / pow10 - 1 &&
+			v.pico % (CRM_MONEY_SCALE / pow10) == 0)
+			return NumericGetDatum(int64_div_fast_to_numeric(v.units * pow10 + v.pico / (CRM_MONEY_SCALE / pow10),
+															 dscale));
+	}
+#endif
+	st = crm_money_format(v, dscale, buf, &len);
 	if (st != CRM_OK)
 		elog(ERROR, "cannot format an amount with scale %d", dscale);
 	return DirectFunctionCall3(numeric_in, CStringGetDatum(buf),

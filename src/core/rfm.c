@@ -771,14 +771,141 @@ crm_rfm_copy(const CrmRfmState *s)
 
 /* ------------------------------------------------------------- codec */
 
-/* header, params, counters, sums, counts; then 8 bytes per bucket */
-#define RFM_FIXED_BYTES (2 + (8 + 4) * 2 + 8 * 4 + 8 * 6 + 16 * 4 + 4 * 4)
+/*
+ * Format (version 1), after the version byte and CRM_TAG_RFM; "u" is an
+ * unsigned LEB128 varint (minimal length), "s" a zigzag-coded signed one:
+ *	u bucket.usec, u bucket.months, u unit.usec, u unit.months
+ *	s end_at, u end_at - cut_at, s end_bucket, u end_bucket - cut_bucket
+ *	u n_rows, u n_refunds, u dscale, u n (distinct buckets)
+ *	n buckets, increasing: u end_bucket - k0, then u k(i) - k(i-1) (>= 1)
+ *	if a bucket is <= cut_bucket: s end_at - first_at, u last_at - first_at
+ *	4 sums (sum_cal, sum_first, sum_hold, refunds): s units,
+ *	  u pico / 10^(12 - dscale) (every amount has at most dscale digits)
+ * The counts per period, the first bucket and the last calibration bucket
+ * follow from the buckets.  A partial state of a typical customer takes
+ * 50-80 bytes, which matters: parallel plans sort and send them.  Time
+ * differences wrap modulo 2^64 and are decoded the same way, so they never
+ * overflow.
+ */
 
-/* Bytes of the encoding. */
+/* Maximum length of a varint */
+#define VARINT_MAX 10
+
+/* A bound on the encoded length (exact length: crm_rfm_encode's *len). */
 size_t
-crm_rfm_encoded_size(const CrmRfmState *s)
+crm_rfm_encoded_bound(const CrmRfmState *s)
 {
-	return RFM_FIXED_BYTES + (size_t) set_count(s) * 8;
+	return 2 + 18 * VARINT_MAX + (size_t) set_count(s) * VARINT_MAX;
+}
+
+/*
+ * Varints are written and read straight into the codec's buffer when at
+ * least VARINT_MAX bytes remain (the common case), else byte by byte
+ * through the codec's checked calls: per-byte calls cost more than all the
+ * rest of a parallel plan's serialization.
+ */
+static inline void
+put_uvarint(CrmWriter *w, uint64_t v)
+{
+	unsigned char *p;
+
+	if (w->overflow || w->cap - w->pos < VARINT_MAX)
+	{
+		while (v >= 0x80)
+		{
+			crm_put_u8(w, (uint8_t) (v | 0x80));
+			v >>= 7;
+		}
+		crm_put_u8(w, (uint8_t) v);
+		return;
+	}
+	p = w->buf + w->pos;
+	while (v >= 0x80)
+	{
+		*p++ = (unsigned char) (v | 0x80);
+		v >>= 7;
+	}
+	*p++ = (unsigned char) v;
+	w->pos = (size_t) (p - w->buf);
+}
+
+static inline void
+put_svarint(CrmWriter *w, int64_t v)
+{
+	put_uvarint(w, ((uint64_t) v << 1) ^ (uint64_t) (v < 0 ? -1 : 0));
+}
+
+/* Read a minimal-length varint; sets r->error on anything else. */
+static inline uint64_t
+get_uvarint(CrmReader *r)
+{
+	uint64_t	v = 0;
+	int			shift;
+	bool		direct = !r->error && r->len - r->pos >= VARINT_MAX;
+
+	for (shift = 0; shift < 64; shift += 7)
+	{
+		uint8_t		b = direct ? r->buf[r->pos++] : crm_get_u8(r);
+
+		if (r->error)
+			return 0;
+		if (shift == 63 && b > 1)
+			break;				/* more than 64 bits */
+		v |= (uint64_t) (b & 0x7F) << shift;
+		if ((b & 0x80) == 0)
+		{
+			if (b == 0 && shift > 0)
+				break;			/* not minimal */
+			return v;
+		}
+	}
+	r->error = true;
+	return 0;
+}
+
+static inline int64_t
+get_svarint(CrmReader *r)
+{
+	uint64_t	u = get_uvarint(r);
+
+	return (int64_t) (u >> 1) ^ -(int64_t) (u & 1);
+}
+
+/* 10^(12 - dscale): the granularity of every sum */
+static int64_t
+money_quantum(int32_t dscale)
+{
+	int64_t		q = 1;
+	int			i;
+
+	for (i = dscale; i < CRM_MONEY_FRAC_DIGITS; i++)
+		q *= 10;
+	return q;
+}
+
+static void
+put_money(CrmWriter *w, CrmMoney m, int64_t quantum)
+{
+	put_svarint(w, m.units);
+	put_uvarint(w, (uint64_t) (m.pico / quantum));
+}
+
+/* A sum: units, then the fraction in quanta; r->error when malformed. */
+static CrmMoney
+get_money(CrmReader *r, int64_t quantum)
+{
+	CrmMoney	m;
+	uint64_t	q;
+
+	m.units = get_svarint(r);
+	q = get_uvarint(r);
+	if (q >= (uint64_t) (CRM_MONEY_SCALE / quantum))
+	{
+		r->error = true;
+		q = 0;
+	}
+	m.pico = (int64_t) q * quantum;
+	return m;
 }
 
 static int
@@ -790,35 +917,21 @@ cmp_i64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static void
-put_money(CrmWriter *w, CrmMoney m)
-{
-	crm_put_i64(w, m.units);
-	crm_put_i64(w, m.pico);
-}
-
-static CrmMoney
-get_money(CrmReader *r)
-{
-	CrmMoney	m;
-
-	m.units = crm_get_i64(r);
-	m.pico = crm_get_i64(r);
-	return m;
-}
+#define RFM_SORT_STACK 64
 
 /* Encode a state; buckets sorted so that equal states encode equally. */
 CrmStatus
-crm_rfm_encode(const CrmRfmState *s, unsigned char *buf, size_t cap)
+crm_rfm_encode(const CrmRfmState *s, unsigned char *buf, size_t cap, size_t *len)
 {
 	CrmWriter	w;
 	uint32_t	n = set_count(s);
 	uint32_t	i;
 	uint32_t	j = 0;
-	int64_t    *sorted;
+	int64_t		stack[RFM_SORT_STACK];
+	int64_t    *sorted = stack;
+	int64_t		quantum = money_quantum(s->dscale);
 
-	sorted = crm_alloc((size_t) (n == 0 ? 1 : n) * sizeof(int64_t));
-	if (sorted == NULL)
+	if (n > RFM_SORT_STACK && (sorted = crm_alloc((size_t) n * sizeof(int64_t))) == NULL)
 		return CRM_ENOMEM;
 	if (s->cap == 0)
 	{
@@ -827,54 +940,62 @@ crm_rfm_encode(const CrmRfmState *s, unsigned char *buf, size_t cap)
 	}
 	else
 	{
-		for (i = 0; i < s->cap; i++)
+		for (i = 0; i < s->cap && j < n; i++)
 			if (s->keys[i] != RFM_EMPTY_KEY)
 				sorted[j++] = s->keys[i];
 	}
-	if (j != n)
+	if (j <= 16)
 	{
-		crm_free(sorted);
-		return CRM_EINTERNAL;
+		/* insertion sort: most customers have a handful of buckets */
+		for (i = 1; i < j; i++)
+		{
+			int64_t		v = sorted[i];
+			uint32_t	h = i;
+
+			while (h > 0 && sorted[h - 1] > v)
+			{
+				sorted[h] = sorted[h - 1];
+				h--;
+			}
+			sorted[h] = v;
+		}
 	}
-	qsort(sorted, n, sizeof(int64_t), cmp_i64);
+	else
+		qsort(sorted, j, sizeof(int64_t), cmp_i64);
 
 	crm_writer_init(&w, buf, cap);
 	crm_put_u8(&w, RFM_FORMAT_VERSION);
 	crm_put_u8(&w, CRM_TAG_RFM);
-	crm_put_i64(&w, s->p.bucket.usec);
-	crm_put_u32(&w, (uint32_t) s->p.bucket.months);
-	crm_put_i64(&w, s->p.unit.usec);
-	crm_put_u32(&w, (uint32_t) s->p.unit.months);
-	crm_put_i64(&w, s->p.end_at);
-	crm_put_i64(&w, s->p.cut_at);
-	crm_put_i64(&w, s->p.end_bucket);
-	crm_put_i64(&w, s->p.cut_bucket);
-	crm_put_i64(&w, s->n_rows);
-	crm_put_i64(&w, s->n_refunds);
-	crm_put_i64(&w, s->first_at);
-	crm_put_i64(&w, s->last_at);
-	crm_put_i64(&w, s->min_bucket);
-	crm_put_i64(&w, s->max_cal_bucket);
-	put_money(&w, s->sum_cal);
-	put_money(&w, s->sum_first);
-	put_money(&w, s->sum_hold);
-	put_money(&w, s->refunds);
-	crm_put_u32(&w, (uint32_t) s->n_cal);
-	crm_put_u32(&w, (uint32_t) s->n_hold);
-	crm_put_u32(&w, (uint32_t) s->dscale);
-	crm_put_u32(&w, n);
-	for (i = 0; i < n; i++)
-		crm_put_i64(&w, sorted[i]);
-	crm_free(sorted);
-	if (w.overflow || w.pos != crm_rfm_encoded_size(s))
+	put_uvarint(&w, (uint64_t) s->p.bucket.usec);
+	put_uvarint(&w, (uint64_t) s->p.bucket.months);
+	put_uvarint(&w, (uint64_t) s->p.unit.usec);
+	put_uvarint(&w, (uint64_t) s->p.unit.months);
+	put_svarint(&w, s->p.end_at);
+	put_uvarint(&w, (uint64_t) s->p.end_at - (uint64_t) s->p.cut_at);
+	put_svarint(&w, s->p.end_bucket);
+	put_uvarint(&w, (uint64_t) s->p.end_bucket - (uint64_t) s->p.cut_bucket);
+	put_uvarint(&w, (uint64_t) s->n_rows);
+	put_uvarint(&w, (uint64_t) s->n_refunds);
+	put_uvarint(&w, (uint64_t) s->dscale);
+	put_uvarint(&w, n);
+	for (i = 0; i < j; i++)
+		put_uvarint(&w, i == 0 ? (uint64_t) s->p.end_bucket - (uint64_t) sorted[0] :
+					(uint64_t) sorted[i] - (uint64_t) sorted[i - 1]);
+	if (s->n_cal > 0)
+	{
+		put_svarint(&w, (int64_t) ((uint64_t) s->p.end_at - (uint64_t) s->first_at));
+		put_uvarint(&w, (uint64_t) s->last_at - (uint64_t) s->first_at);
+	}
+	put_money(&w, s->sum_cal, quantum);
+	put_money(&w, s->sum_first, quantum);
+	put_money(&w, s->sum_hold, quantum);
+	put_money(&w, s->refunds, quantum);
+	if (sorted != stack)
+		crm_free(sorted);
+	if (j != n || w.overflow)
 		return CRM_EINTERNAL;
+	*len = w.pos;
 	return CRM_OK;
-}
-
-static bool
-money_valid(CrmMoney m)
-{
-	return m.pico >= 0 && m.pico < CRM_MONEY_SCALE;
 }
 
 static bool
@@ -892,16 +1013,19 @@ crm_rfm_decode(const unsigned char *buf, size_t len, CrmRfmState **out)
 {
 	CrmReader	r;
 	CrmRfmParams p;
-	CrmRfmState tmp;
 	CrmRfmState *s;
-	uint32_t	n_cal;
-	uint32_t	n_hold;
-	uint32_t	dscale;
-	uint32_t	n;
+	uint64_t	bu,
+				bm,
+				uu,
+				um,
+				d,
+				n_rows,
+				n_refunds,
+				dscale,
+				n;
 	uint32_t	i;
-	uint32_t	seen_cal = 0;
-	int64_t		prev = INT64_MIN;
-	int64_t		max_cal = INT64_MIN;
+	int64_t		k = 0;
+	int64_t		quantum;
 	CrmStatus	st;
 
 	*out = NULL;
@@ -913,100 +1037,108 @@ crm_rfm_decode(const unsigned char *buf, size_t len, CrmRfmState **out)
 	if (crm_get_u8(&r) != CRM_TAG_RFM)
 		return CRM_EDATA;
 	memset(&p, 0, sizeof(p));
-	p.bucket.usec = crm_get_i64(&r);
-	p.bucket.months = (int32_t) crm_get_u32(&r);
-	p.unit.usec = crm_get_i64(&r);
-	p.unit.months = (int32_t) crm_get_u32(&r);
-	p.end_at = crm_get_i64(&r);
-	p.cut_at = crm_get_i64(&r);
-	p.end_bucket = crm_get_i64(&r);
-	p.cut_bucket = crm_get_i64(&r);
-	memset(&tmp, 0, sizeof(tmp));
-	tmp.n_rows = crm_get_i64(&r);
-	tmp.n_refunds = crm_get_i64(&r);
-	tmp.first_at = crm_get_i64(&r);
-	tmp.last_at = crm_get_i64(&r);
-	tmp.min_bucket = crm_get_i64(&r);
-	tmp.max_cal_bucket = crm_get_i64(&r);
-	tmp.sum_cal = get_money(&r);
-	tmp.sum_first = get_money(&r);
-	tmp.sum_hold = get_money(&r);
-	tmp.refunds = get_money(&r);
-	n_cal = crm_get_u32(&r);
-	n_hold = crm_get_u32(&r);
-	dscale = crm_get_u32(&r);
-	n = crm_get_u32(&r);
-	if (r.error || crm_rfm_params_check(&p) != CRM_OK)
+	bu = get_uvarint(&r);
+	bm = get_uvarint(&r);
+	uu = get_uvarint(&r);
+	um = get_uvarint(&r);
+	p.end_at = get_svarint(&r);
+	d = get_uvarint(&r);
+	p.cut_at = (int64_t) ((uint64_t) p.end_at - d);
+	p.end_bucket = get_svarint(&r);
+	d = get_uvarint(&r);
+	p.cut_bucket = (int64_t) ((uint64_t) p.end_bucket - d);
+	n_rows = get_uvarint(&r);
+	n_refunds = get_uvarint(&r);
+	dscale = get_uvarint(&r);
+	n = get_uvarint(&r);
+	if (r.error || bu > (uint64_t) INT64_MAX || bm > (uint64_t) INT32_MAX ||
+		uu > (uint64_t) INT64_MAX || um > (uint64_t) INT32_MAX)
 		return CRM_EDATA;
-	if (n_cal > (uint32_t) INT32_MAX || n_hold > (uint32_t) INT32_MAX - n_cal ||
-		n != n_cal + n_hold || crm_reader_left(&r) / 8 != n || crm_reader_left(&r) % 8 != 0)
+	p.bucket.usec = (int64_t) bu;
+	p.bucket.months = (int32_t) bm;
+	p.unit.usec = (int64_t) uu;
+	p.unit.months = (int32_t) um;
+	/* (wrapped differences: cut_at <= end_at is checked here, not assumed) */
+	if (crm_rfm_params_check(&p) != CRM_OK)
 		return CRM_EDATA;
-	if (dscale > CRM_MONEY_FRAC_DIGITS || tmp.n_rows < 0 || tmp.n_refunds < 0 ||
-		tmp.n_refunds > tmp.n_rows || tmp.n_rows - tmp.n_refunds < (int64_t) n)
-		return CRM_EDATA;
-	if (!money_valid(tmp.sum_cal) || !money_valid(tmp.sum_first) ||
-		!money_valid(tmp.sum_hold) || !money_valid(tmp.refunds) ||
-		crm_money_is_negative(tmp.sum_cal) || crm_money_is_negative(tmp.sum_first) ||
-		crm_money_is_negative(tmp.sum_hold) || crm_money_is_negative(tmp.refunds) ||
-		money_is_zero(tmp.refunds) != (tmp.n_refunds == 0))
-		return CRM_EDATA;
-	if (n_cal == 0 && (tmp.first_at != INT64_MAX || tmp.last_at != INT64_MIN ||
-					   tmp.max_cal_bucket != INT64_MIN || !money_is_zero(tmp.sum_cal)))
-		return CRM_EDATA;
-	if (n_cal > 0 && tmp.first_at > tmp.last_at)
-		return CRM_EDATA;
-	if ((n_hold == 0 && !money_is_zero(tmp.sum_hold)) ||
-		(n == 0 && (tmp.min_bucket != INT64_MAX || !money_is_zero(tmp.sum_first))))
+	if (n_rows > (uint64_t) INT64_MAX || n_refunds > n_rows || n > (uint64_t) INT32_MAX ||
+		n_rows - n_refunds < n || dscale > CRM_MONEY_FRAC_DIGITS ||
+		n > crm_reader_left(&r))	/* each bucket takes a byte at least */
 		return CRM_EDATA;
 
 	s = crm_rfm_new(&p);
 	if (s == NULL)
 		return CRM_ENOMEM;
-	if ((st = set_reserve(s, n)) != CRM_OK)
+	if ((st = set_reserve(s, (uint32_t) n)) != CRM_OK)
 	{
 		crm_rfm_free(s);
 		return st;
 	}
-	for (i = 0; i < n; i++)
+	for (i = 0; i < (uint32_t) n; i++)
 	{
-		int64_t		k = crm_get_i64(&r);
-
-		/* strictly increasing, so distinct, and never the empty marker */
-		if ((i == 0 ? k != tmp.min_bucket || k == RFM_EMPTY_KEY : k <= prev) ||
-			k > p.end_bucket)
+		d = get_uvarint(&r);
+		if (i == 0)
 		{
-			crm_rfm_free(s);
-			return CRM_EDATA;
+			/* k0 <= end_bucket and above the empty-slot marker */
+			if (d > (uint64_t) p.end_bucket - (uint64_t) (INT64_MIN + 1))
+				break;
+			k = (int64_t) ((uint64_t) p.end_bucket - d);
+			s->min_bucket = k;
 		}
-		if (k <= p.cut_bucket)
+		else
 		{
-			seen_cal++;
-			max_cal = k;
+			/* strictly increasing and <= end_bucket */
+			if (d == 0 || d > (uint64_t) p.end_bucket - (uint64_t) k)
+				break;
+			k = (int64_t) ((uint64_t) k + d);
 		}
+		if (r.error)
+			break;
 		if (s->cap == 0)
 			s->inl[i] = k;
 		else
 			table_put(s->keys, s->cap, k);
-		prev = k;
+		if (k <= p.cut_bucket)
+		{
+			s->n_cal++;
+			s->max_cal_bucket = k;
+		}
+		else
+			s->n_hold++;
 	}
-	if (r.error || seen_cal != n_cal || (n_cal > 0 && max_cal != tmp.max_cal_bucket))
+	if (i != (uint32_t) n)
 	{
 		crm_rfm_free(s);
 		return CRM_EDATA;
 	}
-	s->n_rows = tmp.n_rows;
-	s->n_refunds = tmp.n_refunds;
-	s->first_at = tmp.first_at;
-	s->last_at = tmp.last_at;
-	s->min_bucket = tmp.min_bucket;
-	s->max_cal_bucket = tmp.max_cal_bucket;
-	s->sum_cal = tmp.sum_cal;
-	s->sum_first = tmp.sum_first;
-	s->sum_hold = tmp.sum_hold;
-	s->refunds = tmp.refunds;
-	s->n_cal = (int32_t) n_cal;
-	s->n_hold = (int32_t) n_hold;
+	s->n_rows = (int64_t) n_rows;
+	s->n_refunds = (int64_t) n_refunds;
 	s->dscale = (int32_t) dscale;
+	if (s->n_cal > 0)
+	{
+		s->first_at = (int64_t) ((uint64_t) p.end_at - (uint64_t) get_svarint(&r));
+		d = get_uvarint(&r);
+		if (d > (uint64_t) INT64_MAX - (uint64_t) s->first_at)
+			r.error = true;
+		else
+			s->last_at = (int64_t) ((uint64_t) s->first_at + d);
+	}
+	quantum = money_quantum(s->dscale);
+	s->sum_cal = get_money(&r, quantum);
+	s->sum_first = get_money(&r, quantum);
+	s->sum_hold = get_money(&r, quantum);
+	s->refunds = get_money(&r, quantum);
+	if (r.error || crm_reader_left(&r) != 0 ||
+		crm_money_is_negative(s->sum_cal) || crm_money_is_negative(s->sum_first) ||
+		crm_money_is_negative(s->sum_hold) || crm_money_is_negative(s->refunds) ||
+		money_is_zero(s->refunds) != (s->n_refunds == 0) ||
+		(s->n_cal == 0 && !money_is_zero(s->sum_cal)) ||
+		(s->n_hold == 0 && !money_is_zero(s->sum_hold)) ||
+		(n == 0 && !money_is_zero(s->sum_first)))
+	{
+		crm_rfm_free(s);
+		return CRM_EDATA;
+	}
 	*out = s;
 	return CRM_OK;
 }

@@ -225,14 +225,16 @@ extern CrmStatus crm_rfm_combine(CrmRfmState *dst, const CrmRfmState *src);
 /* A deep copy (crm_alloc), or NULL when out of memory. */
 extern CrmRfmState *crm_rfm_copy(const CrmRfmState *s);
 
-/* Number of bytes crm_rfm_encode writes. */
-extern size_t crm_rfm_encoded_size(const CrmRfmState *s);
+/* At least the number of bytes crm_rfm_encode writes. */
+extern size_t crm_rfm_encoded_bound(const CrmRfmState *s);
 
 /*
- * Encode into buf (cap bytes): version byte, CRM_TAG_RFM, fields, then the
- * distinct buckets in increasing order (so equal states encode equally).
+ * Encode into buf (cap bytes, at least crm_rfm_encoded_bound): version byte,
+ * CRM_TAG_RFM, then varints (see rfm.c); the distinct buckets in increasing
+ * order, so that equal states encode equally.  *len gets the length.
  */
-extern CrmStatus crm_rfm_encode(const CrmRfmState *s, unsigned char *buf, size_t cap);
+extern CrmStatus crm_rfm_encode(const CrmRfmState *s, unsigned char *buf, size_t cap,
+								size_t *len);
 
 /*
  * Decode bytes made by crm_rfm_encode into a new state (crm_alloc).  Checks

@@ -310,17 +310,29 @@ add_row(CrmRfmState *s, const Row *r)
 	return crm_rfm_add(s, r->t, crm_rfm_bucket(&s->p.bucket, r->t), m, ds);
 }
 
+/* encode s into a malloc'd buffer; NULL on failure */
+static unsigned char *
+encode(const CrmRfmState *s, size_t *len)
+{
+	size_t		cap = crm_rfm_encoded_bound(s);
+	unsigned char *buf = malloc(cap);
+
+	if (crm_rfm_encode(s, buf, cap, len) != CRM_OK || *len > cap)
+	{
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
 static bool
 same_state(const CrmRfmState *a, const CrmRfmState *b)
 {
-	size_t		na = crm_rfm_encoded_size(a);
-	size_t		nb = crm_rfm_encoded_size(b);
-	unsigned char *ba = malloc(na);
-	unsigned char *bb = malloc(nb);
-	bool		same = na == nb &&
-		crm_rfm_encode(a, ba, na) == CRM_OK &&
-		crm_rfm_encode(b, bb, nb) == CRM_OK &&
-		memcmp(ba, bb, na) == 0;
+	size_t		na = 0;
+	size_t		nb = 0;
+	unsigned char *ba = encode(a, &na);
+	unsigned char *bb = encode(b, &nb);
+	bool		same = ba != NULL && bb != NULL && na == nb && memcmp(ba, bb, na) == 0;
 
 	free(ba);
 	free(bb);
@@ -597,22 +609,36 @@ sample_state(int nrows)
 static void
 codec(void)
 {
-	int			sizes[] = {0, 1, 3, 4, 5, 40};
+	int			sizes[] = {0, 1, 3, 4, 5, 40, 300};
 	int			k;
 
 	ut_begin("rfm: encode/decode round trip (inline and table sets)");
-	for (k = 0; k < 6; k++)
+	for (k = 0; k < 7; k++)
 	{
 		CrmRfmState *s = sample_state(sizes[k]);
 		CrmRfmState *d = NULL;
-		size_t		n = crm_rfm_encoded_size(s);
-		unsigned char *buf = malloc(n);
+		size_t		n = 0;
+		size_t		m = 0;
+		unsigned char *buf = encode(s, &n);
 
-		ut_ok(crm_rfm_encode(s, buf, n) == CRM_OK, "encode %d rows", sizes[k]);
-		ut_ok(crm_rfm_decode(buf, n, &d) == CRM_OK && same_state(s, d), "decode %d rows", sizes[k]);
-		ut_ok(crm_rfm_encode(s, buf, n - 1) == CRM_EINTERNAL, "short buffer is caught");
+		ut_ok(buf != NULL, "encode %d rows (%zu bytes)", sizes[k], n);
+		ut_ok(buf != NULL && crm_rfm_decode(buf, n, &d) == CRM_OK && same_state(s, d),
+			  "decode %d rows", sizes[k]);
+		ut_ok(buf != NULL && crm_rfm_encode(s, buf, n - 1, &m) == CRM_EINTERNAL, "short buffer is caught");
 		crm_rfm_free(s);
 		crm_rfm_free(d);
+		free(buf);
+	}
+	ut_end();
+
+	ut_begin("rfm: the encoding is compact");
+	{
+		CrmRfmState *s = sample_state(10);
+		size_t		n = 0;
+		unsigned char *buf = encode(s, &n);
+
+		ut_ok(buf != NULL && n <= 80, "a 10-row customer takes %zu bytes", n);
+		crm_rfm_free(s);
 		free(buf);
 	}
 	ut_end();
@@ -621,15 +647,15 @@ codec(void)
 	{
 		CrmRfmState *s = sample_state(40);
 		CrmRfmState *d = NULL;
-		size_t		n = crm_rfm_encoded_size(s);
-		unsigned char *buf = malloc(n + 8);
+		size_t		n = 0;
+		unsigned char *buf = encode(s, &n);
 		unsigned char *copy = malloc(n + 8);
 		size_t		i;
 		int			bad_trunc = 0;
 		int			accepted_bad = 0;
 		int			other = 0;
+		int			accepted = 0;
 
-		crm_rfm_encode(s, buf, n);
 		for (i = 0; i < n; i++)
 		{
 			CrmStatus	st = crm_rfm_decode(buf, i, &d);
@@ -649,15 +675,20 @@ codec(void)
 		copy[0] = 1;
 		copy[1] = CRM_TAG_FIT;
 		ut_ok(crm_rfm_decode(copy, n, &d) == CRM_EDATA, "wrong tag");
-		/* swap the last two buckets: no longer increasing */
-		memcpy(copy, buf, n);
-		memcpy(copy + n - 16, buf + n - 8, 8);
-		memcpy(copy + n - 8, buf + n - 16, 8);
-		ut_ok(crm_rfm_decode(copy, n, &d) == CRM_EDATA, "unsorted buckets");
-		/* duplicate bucket */
-		memcpy(copy, buf, n);
-		memcpy(copy + n - 8, buf + n - 16, 8);
-		ut_ok(crm_rfm_decode(copy, n, &d) == CRM_EDATA, "duplicate bucket");
+		{
+			/* a non-minimal varint: 0 written as 0x80 0x00 (bucket months) */
+			unsigned char *odd = malloc(n + 1);
+			size_t		pos = 2;
+
+			while (buf[pos] & 0x80)
+				pos++;
+			pos++;				/* now at bucket.months, which is 0 */
+			memcpy(odd, buf, pos);
+			odd[pos] = 0x80;
+			memcpy(odd + pos + 1, buf + pos, n - pos);
+			ut_ok(buf[pos] == 0 && crm_rfm_decode(odd, n + 1, &d) == CRM_EDATA, "non-minimal varint");
+			free(odd);
+		}
 
 		/*
 		 * Flip every bit: the decoder must reject the input or return a
@@ -672,10 +703,11 @@ codec(void)
 			st = crm_rfm_decode(copy, n, &d);
 			if (st == CRM_OK)
 			{
-				size_t		m = crm_rfm_encoded_size(d);
-				unsigned char *again = malloc(m);
+				size_t		m = 0;
+				unsigned char *again = encode(d, &m);
 
-				if (m != n || crm_rfm_encode(d, again, m) != CRM_OK || memcmp(again, copy, n) != 0)
+				accepted++;
+				if (again == NULL || m != n || memcmp(again, copy, n) != 0)
 					accepted_bad++;
 				free(again);
 				crm_rfm_free(d);
@@ -684,11 +716,41 @@ codec(void)
 			else if (st != CRM_EDATA && st != CRM_EVERSION)
 				other++;
 		}
-		ut_ok(accepted_bad == 0 && other == 0, "bit flips: %d accepted inconsistently, %d odd statuses",
-			  accepted_bad, other);
+		ut_ok(accepted_bad == 0 && other == 0, "bit flips: %d of %d accepted inconsistently, %d odd statuses",
+			  accepted_bad, accepted, other);
 		crm_rfm_free(s);
 		free(buf);
 		free(copy);
+	}
+	ut_end();
+
+	ut_begin("rfm: random bytes never crash the decoder");
+	{
+		unsigned char junk[96];
+		unsigned	seed = 7;
+		int			i;
+		int			j;
+		int			odd = 0;
+
+		for (i = 0; i < 20000; i++)
+		{
+			CrmRfmState *d = NULL;
+			CrmStatus	st;
+			size_t		len = (size_t) (i % 96);
+
+			for (j = 0; j < 96; j++)
+			{
+				seed = seed * 1103515245u + 12345u;
+				junk[j] = (unsigned char) (seed >> 16);
+			}
+			junk[0] = 1;
+			junk[1] = CRM_TAG_RFM;
+			st = crm_rfm_decode(junk, len, &d);
+			if (st != CRM_OK && st != CRM_EDATA)
+				odd++;
+			crm_rfm_free(d);
+		}
+		ut_ok(odd == 0, "%d odd statuses", odd);
 	}
 	ut_end();
 }
