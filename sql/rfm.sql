@@ -89,23 +89,32 @@ FROM (VALUES (timestamptz '2021-03-14 00:30'), ('2021-03-14 23:30'), ('2021-11-0
 -- days: 03-14, 11-07 → frequency 1, recency 238 days; hours: 03-14 00h, 23h,
 -- 11-07 00h, 01h (EDT and EST share the local hour 01:00), 23h → 4 repeats
 
--- every timestamp's hour bucket agrees with date_trunc in several zones,
--- over 1850..2150 (historical offsets, DST rules, far-future extrapolation)
+-- every timestamp's bucket agrees with local wall-clock arithmetic in
+-- several zones, over 1850..2150 (historical offsets, DST rules, far-future
+-- extrapolation): hours as date_trunc gives them, and fixed buckets aligned
+-- to Monday 2000-01-03 00:00 local (as date_bin(bucket, local, '2000-01-03'))
 CREATE TABLE rfm_times AS
 SELECT i, timestamptz '1850-01-01 00:00+00' + ((i * 2654435761) % 9467280000) * interval '1 second' AS at
 FROM generate_series(1, 4000) i;
-CREATE FUNCTION rfm_hour_mismatches(zone text) RETURNS bigint
+CREATE FUNCTION rfm_bucket_mismatches(zone text, bucket interval) RETURNS bigint
 LANGUAGE plpgsql AS $$
-DECLARE n bigint;
+DECLARE
+  n bigint;
+  stop timestamptz := '2150-06-01 12:00+00';
+  len float8 := extract(epoch FROM bucket);
 BEGIN
   EXECUTE format('SET LOCAL TimeZone = %L', zone);
   SELECT count(*) INTO n
-  FROM (SELECT i, at, crm.rfm_summary(at, 1, '2150-06-01 12:00+00', '1 hour') AS r FROM rfm_times GROUP BY i, at) s
-  WHERE (r).t <> extract(epoch FROM date_trunc('hour', timestamptz '2150-06-01 12:00+00' AT TIME ZONE zone)
-                                    - date_trunc('hour', at AT TIME ZONE zone)) / 3600;
+  FROM (SELECT i, at, crm.rfm_summary(at, 1, stop, bucket) AS r FROM rfm_times GROUP BY i, at) s
+  WHERE (r).t <> CASE WHEN bucket = interval '1 hour'
+                      THEN extract(epoch FROM date_trunc('hour', stop AT TIME ZONE zone)
+                                            - date_trunc('hour', at AT TIME ZONE zone)) / 3600
+                      ELSE floor(extract(epoch FROM (stop AT TIME ZONE zone) - timestamp '2000-01-03') / len)
+                           - floor(extract(epoch FROM (at AT TIME ZONE zone) - timestamp '2000-01-03') / len) END;
   RETURN n;
 END $$;
-SELECT zone, rfm_hour_mismatches(zone) AS mismatches
+SELECT zone, rfm_bucket_mismatches(zone, '1 hour') AS hour, rfm_bucket_mismatches(zone, '90 minutes') AS "90 minutes",
+       rfm_bucket_mismatches(zone, '5 days') AS "5 days"
 FROM unnest(ARRAY['UTC', 'America/New_York', 'Europe/Dublin', 'Australia/Lord_Howe', 'Asia/Kathmandu',
                   'Pacific/Apia', 'America/Sao_Paulo', 'Europe/Moscow', '+05:30', 'EST5EDT']) zone;
 RESET TimeZone;
@@ -145,6 +154,6 @@ FROM (SELECT crm.rfm_summary(d, a, '2020-12-31') AS r
 -- no rows: NULL
 SELECT crm.rfm_summary(occurred_at, amount, '1997-09-30') IS NULL AS no_rows FROM rfm_tx WHERE false;
 
-DROP FUNCTION rfm_hour_mismatches(text);
+DROP FUNCTION rfm_bucket_mismatches(text, interval);
 DROP TABLE rfm_times;
 DROP TABLE rfm_tx;

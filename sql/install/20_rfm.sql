@@ -2,21 +2,71 @@
 -- ---------------------------------------------------------------------------
 -- RFM summaries: crm.rfm_summary and crm.rfm_calibration_holdout
 --
--- Both are aggregates over a customer's transactions (GROUP BY customer):
--- (occurred_at timestamptz, amount numeric, [calibration_end,]
--- observation_end [, bucket interval [, unit interval]]).
+--   crm.rfm_summary(occurred_at timestamptz, amount numeric,
+--                   observation_end timestamptz [, bucket interval [, unit interval]])
+--     -> crm.rfm, one per group (GROUP BY customer)
+--   crm.rfm_calibration_holdout(occurred_at, amount, calibration_end,
+--                               observation_end [, bucket [, unit]])
+--     -> crm.rfm_holdout
 --
--- Buckets (lifetimes' periods) follow the session TimeZone, like date_trunc
--- on timestamptz: a timestamp's bucket is taken from its local wall-clock
--- time.  That is why the transition functions are STABLE.  Fixed-length
--- buckets ('1 day', '7 days', '1 hour', ...) are aligned to Monday
--- 2000-01-03 00:00 local time, so '7 days' buckets are Monday-Sunday weeks
--- (pandas 'W'); buckets in whole months ('1 mon', '3 mons', '1 year') are
--- calendar months, quarters and years.  Default bucket '1 day'; default
--- unit = bucket.  Rows whose bucket is after the bucket of observation_end
--- are ignored (the cut is at bucket granularity, as in lifetimes).  A row
--- with NULL occurred_at or NULL amount is skipped.  amount < 0 is a refund:
--- it makes no purchase bucket and is not in monetary.
+-- This is lifetimes' summary_data_from_transaction_data(freq, freq_multiplier)
+-- and calibration_and_holdout_data: bucket '1 day', unit '7 days' is
+-- freq='D', freq_multiplier=7; bucket = unit = '7 days' is freq='W'.
+--
+-- Buckets.  A row's bucket comes from its local wall-clock time in the
+-- session TimeZone, like date_trunc on timestamptz; that is why the
+-- transition functions are STABLE.  Across a daylight saving change a day
+-- bucket still runs from local midnight to local midnight (23 or 25 hours),
+-- and the repeated local hour of a fall-back night is one '1 hour' bucket.
+--   * fixed-length buckets ('1 day', '7 days', '1 hour', '90 minutes') are
+--     aligned to Monday 2000-01-03 00:00 local time, as
+--     date_bin(bucket, occurred_at AT TIME ZONE <session zone>, '2000-01-03');
+--     so '7 days' buckets are ISO weeks Monday..Sunday (pandas 'W' = 'W-SUN');
+--   * buckets in whole months are calendar months counted from January 2000:
+--     '1 mon' months, '3 mons' quarters (Jan, Apr, Jul, Oct), '1 year' years;
+--   * an interval mixing months with days or time is not supported (0A000);
+--     zero, negative, infinite or NULL buckets and units are errors (22023).
+-- Default bucket '1 day'; default unit = bucket.  recency and t are the
+-- times between bucket starts divided by the unit.  A unit in months needs
+-- a bucket in months (0A000: a month has no fixed length, so '1 day' buckets
+-- cannot be measured in months; measure in '30 days' if that is meant).  A
+-- month bucket measured in a fixed unit uses the real calendar length.
+--
+-- The cut.  Rows whose bucket is after the bucket of observation_end are
+-- ignored: the cut is at bucket granularity, as in lifetimes (which floors
+-- observation_period_end to its period), so with '7 days' buckets and
+-- observation_end on a Tuesday the rest of that week is kept.  For
+-- calibration/holdout, buckets up to the bucket of calibration_end are the
+-- calibration period and the later ones up to the bucket of observation_end
+-- the holdout.
+--
+-- Rows.  A row with NULL occurred_at or NULL amount is skipped (as sum()
+-- skips NULLs).  amount < 0 is a refund: it makes no purchase bucket and is
+-- not in monetary (lifetimes' gross repeat spend); refunds are reported in
+-- n_refunds, refund_amount and the net revenue.  amount = 0 is a purchase.
+-- NaN or infinite amounts and infinite occurred_at are errors (22023);
+-- amounts must be below 10^18 in absolute value with at most 12 non-zero
+-- fractional digits (22003): they are summed exactly, so the results do not
+-- depend on the order of the rows or on how a parallel plan splits them.
+--
+-- NULL results.  crm.rfm_summary returns NULL for a group without a
+-- purchase up to the end (no rows, only rows after the end, only refunds).
+-- crm.rfm_calibration_holdout returns NULL for a customer whose first
+-- purchase is after calibration_end: such customers are not part of the
+-- calibration (lifetimes leaves them out too).
+--
+-- Parameters.  observation_end, calibration_end, bucket and unit may differ
+-- between groups but must be the same for all rows of a group; otherwise,
+-- and when partial states built with different parameters are combined,
+-- the aggregate raises 22023.  observation_end NULL is an error even for
+-- rows that are skipped.
+--
+-- Holdout figures.  frequency_holdout counts the distinct holdout buckets
+-- with a purchase; monetary_value_holdout is the mean of those buckets'
+-- summed purchases (lifetimes averages single holdout rows instead, unlike
+-- its calibration monetary value; here both use bucket sums);
+-- duration_holdout is from the calibration_end bucket to the
+-- observation_end bucket, in units.
 -- ---------------------------------------------------------------------------
 
 CREATE TYPE crm.rfm AS (
