@@ -45,6 +45,13 @@
 
 #include "special.h"
 
+#ifdef HYP_TRACE
+#include <stdio.h>
+#define TRACE(m) fprintf(stderr, "[%s]", m)
+#else
+#define TRACE(m) ((void) 0)
+#endif
+
 #define LN2			0.69314718055994530942
 #define EULER_GAMMA 0.57721566490153286061
 
@@ -177,25 +184,20 @@ hyp_sum(double a, double b, double c, double x, int maxterms, bool deriv,
 				mx = 1.0;
 	double		kmin = fmax(fmax(-a, -b), fmax(-c, 0.0));
 	double		ax = fabs(x);
+	double		r = a * b / c * x;	/* t_1 / t_0 */
 	int			k;
 
 	hs->conv = false;
 	for (k = 0; k < maxterms; k++)
 	{
-		double		kk = (double) k;
-		double		ak = a + kk,
-					bk = b + kk;
-		double		at;
+		double		k1 = (double) k + 1.0;
+		double		at,
+					rn;
 
-		if (ak == 0.0 || bk == 0.0)
-		{
-			hs->conv = true;	/* polynomial: all further terms vanish */
-			break;
-		}
-		t *= ak * bk / ((c + kk) * (kk + 1.0)) * x;
+		t *= r;
 		s0 += t;
 		if (deriv)
-			s1 += (kk + 1.0) * t;
+			s1 += k1 * t;
 		at = fabs(t);
 		if (at > mx)
 			mx = at;
@@ -205,31 +207,29 @@ hyp_sum(double a, double b, double c, double x, int maxterms, bool deriv,
 			s0 *= 0x1p-600;
 			s1 *= 0x1p-600;
 			mx *= 0x1p-600;
+			at *= 0x1p-600;
 			lsc += 600.0 * LN2;
 		}
-		if (at == 0.0)
+		/* ratio t_{k+2} / t_{k+1}; zero when a polynomial ends */
+		rn = (a + k1) * (b + k1) / ((c + k1) * (k1 + 1.0)) * x;
+		if (rn == 0.0 || at == 0.0)
 		{
 			hs->conv = true;
 			break;
 		}
-		if (kk + 1.0 > kmin)
+		if (k1 > kmin)
 		{
-			double		k1 = kk + 1.0;
-			double		rn = fabs((a + k1) * (b + k1) / ((c + k1) * (k1 + 1.0)) * x);
-			double		r = fmax(rn, ax);
+			double		rb = fmax(fabs(rn), ax);
 
-			if (r < 1.0)
+			/* tail <= at·rb/(1 − rb), tested without a division */
+			if (rb < 1.0 && at * rb <= SER_TOL * fabs(s0) * (1.0 - rb) &&
+				(!deriv || at * rb * (k1 + 1.0) <= SER_TOL * fabs(s1) * (1.0 - rb) * (1.0 - rb)))
 			{
-				double		tail = at * r / (1.0 - r);
-
-				if (tail <= SER_TOL * fabs(s0) &&
-					(!deriv || tail * (k1 + 1.0) / (1.0 - r) <= SER_TOL * fabs(s1)))
-				{
-					hs->conv = true;
-					break;
-				}
+				hs->conv = true;
+				break;
 			}
 		}
+		r = rn;
 	}
 	hs->s0 = s0;
 	hs->s1 = s1;
@@ -237,10 +237,14 @@ hyp_sum(double a, double b, double c, double x, int maxterms, bool deriv,
 	hs->maxabs = mx;
 }
 
-/* Series of 2F1(a, b; c; x) times exp(pre); true when accurate. */
+/*
+ * Series of 2F1(a, b; c; x) times exp(pre + pre_lo), pre_lo the rounding
+ * error of a large prefactor exponent (so that a log of ~700 keeps its last
+ * bit); true when accurate.
+ */
 static bool
-try_series(double a, double b, double c, double x, double pre, int cap,
-		   HypVal *out)
+try_series(double a, double b, double c, double x, double pre, double pre_lo,
+		   int cap, HypVal *out)
 {
 	HypSum		hs;
 
@@ -255,7 +259,7 @@ try_series(double a, double b, double c, double x, double pre, int cap,
 	if (!hs.conv || hs.s0 == 0.0 || !crm_isfinite(hs.s0) ||
 		hs.maxabs > CANC_MAX * fabs(hs.s0))
 		return false;
-	out->l = log(fabs(hs.s0)) + hs.lscale + pre;
+	out->l = pre + ((log(fabs(hs.s0)) + hs.lscale) + pre_lo);
 	out->s = hs.s0 > 0.0 ? 1 : -1;
 	return crm_isfinite(out->l);
 }
@@ -408,14 +412,14 @@ try_connection(double a, double b, double c, double y, double ly, double s,
 		t2.s = 0;
 	if (t1.s != 0)
 	{
-		if (!try_series(a, b, 1.0 - s, y, 0.0, 400, &f1))
+		if (!try_series(a, b, 1.0 - s, y, 0.0, 0.0, 400, &f1))
 			return false;
 		t1.l += f1.l;
 		t1.s *= f1.s;
 	}
 	if (t2.s != 0)
 	{
-		if (!try_series(ca, cb, 1.0 + s, y, 0.0, 400, &f2))
+		if (!try_series(ca, cb, 1.0 + s, y, 0.0, 0.0, 400, &f2))
 			return false;
 		t2.l += f2.l;
 		t2.s *= f2.s;
@@ -523,6 +527,7 @@ hyp_unit(double a, double b, double c, double x, double y, double ly,
 	double		ca = c - a,
 				cb = c - b;
 	double		euler_pre = s * ly;
+	double		euler_lo = fma(s, ly, -euler_pre);
 	bool		poly = is_nonpos_int(a) || is_nonpos_int(b);
 	bool		epoly = !poly && (is_nonpos_int(ca) || is_nonpos_int(cb));
 	bool		use_euler;
@@ -554,16 +559,31 @@ hyp_unit(double a, double b, double c, double x, double y, double ly,
 			use_euler = s < 0.0;
 	}
 
-	cap = x <= 0.5 ? 5000 : 400;
+	/*
+	 * Near 1, try the series only if its term ratio has dropped well below
+	 * 1 after ~150 terms (it tends to x; large c makes it small for long).
+	 */
+	cap = 5000;
 	if (poly)
 		cap = 1 << 30;			/* terminates by itself */
-	if (use_euler)
+	else if (x > 0.5)
 	{
-		if (try_series(ca, cb, c, x, euler_pre, cap, out))
-			return CRM_OK;
+		double		pa = use_euler ? ca : a,
+					pb = use_euler ? cb : b;
+		double		rk = fabs((pa + 150.0) * (pb + 150.0) / ((c + 150.0) * 151.0) * x);
+
+		cap = rk < 0.85 ? 1500 : 0;
 	}
-	else if (try_series(a, b, c, x, 0.0, cap, out))
-		return CRM_OK;
+	if (cap > 0)
+	{
+		if (use_euler)
+		{
+			if (try_series(ca, cb, c, x, euler_pre, euler_lo, cap, out))
+				return TRACE("euler"), CRM_OK;
+		}
+		else if (try_series(a, b, c, x, 0.0, 0.0, cap, out))
+			return TRACE("series"), CRM_OK;
+	}
 
 	pmax = fmax(fmax(fabs(a), fabs(b)), fabs(c));
 
@@ -571,7 +591,7 @@ hyp_unit(double a, double b, double c, double x, double y, double ly,
 	if (x > 0.5 && y * (1.0 + pmax) <= 1.0 &&
 		fabs(s - nearbyint(s)) > 0.05 &&
 		try_connection(a, b, c, y, ly, s, out))
-		return CRM_OK;
+		return TRACE("conn"), CRM_OK;
 
 	/* one of a, b, c−a, c−b is 1: Pfaff to 2F1(1, B; c; −x/y), Gauss CF */
 	if (x > 0.0 && (a == 1.0 || b == 1.0 || ca == 1.0 || cb == 1.0))
@@ -605,27 +625,27 @@ hyp_unit(double a, double b, double c, double x, double y, double ly,
 		{
 			out->l = v.l + pre;
 			out->s = v.s;
-			return CRM_OK;
+			return TRACE("cf"), CRM_OK;
 		}
 	}
 
 	/* moderate parameters: analytic continuation by Taylor steps */
 	if (x > 0.5 && pmax <= TAYLOR_MAXPAR && try_taylor(a, b, c, y, s, out))
-		return CRM_OK;
+		return TRACE("taylor"), CRM_OK;
 
 	/* last resorts: long series in either form */
 	if (use_euler)
 	{
-		if (try_series(ca, cb, c, x, euler_pre, 2000000, out))
+		if (try_series(ca, cb, c, x, euler_pre, euler_lo, 2000000, out))
 			return CRM_OK;
-		if (!poly && try_series(a, b, c, x, 0.0, 2000000, out))
+		if (!poly && try_series(a, b, c, x, 0.0, 0.0, 2000000, out))
 			return CRM_OK;
 	}
 	else
 	{
-		if (try_series(a, b, c, x, 0.0, 2000000, out))
+		if (try_series(a, b, c, x, 0.0, 0.0, 2000000, out))
 			return CRM_OK;
-		if (!poly && try_series(ca, cb, c, x, euler_pre, 2000000, out))
+		if (!poly && try_series(ca, cb, c, x, euler_pre, euler_lo, 2000000, out))
 			return CRM_OK;
 	}
 	return CRM_ENOCONV;
@@ -656,7 +676,7 @@ crm_hyp2f1(double a, double b, double c, double z, double *logabs, int *sign)
 		if (z < 0.0)
 		{
 			/* the Pfaff form would not terminate: sum the polynomial */
-			if (!try_series(a, b, c, z, 0.0, 1 << 30, &v))
+			if (!try_series(a, b, c, z, 0.0, 0.0, 1 << 30, &v))
 				return CRM_ENOCONV;
 			*logabs = v.l;
 			*sign = v.s;
@@ -684,6 +704,8 @@ crm_hyp2f1(double a, double b, double c, double z, double *logabs, int *sign)
 		double		y = 1.0 / (1.0 - z);
 		double		w = -z * y;
 		bool		keep_a;
+		double		p,
+					pre;
 
 		if (is_nonpos_int(a))
 			keep_a = true;
@@ -691,16 +713,14 @@ crm_hyp2f1(double a, double b, double c, double z, double *logabs, int *sign)
 			keep_a = false;
 		else
 			keep_a = fabs(a * (c - b)) <= fabs(b * (c - a));
+		p = keep_a ? a : b;
+		pre = -p * l1mz;
+
 		if (keep_a)
-		{
 			st = hyp_unit(a, c - b, c, w, y, -l1mz, &v);
-			v.l += -a * l1mz;
-		}
 		else
-		{
 			st = hyp_unit(b, c - a, c, w, y, -l1mz, &v);
-			v.l += -b * l1mz;
-		}
+		v.l = pre + (v.l + fma(-p, l1mz, -pre));
 	}
 	else
 		st = hyp_unit(a, b, c, z, 1.0 - z, log1p(-z), &v);
