@@ -27,7 +27,9 @@
  *	  c−a−b, which makes the connection formula degenerate.
  *	- Otherwise a long series, and CRM_ENOCONV if nothing reaches full
  *	  accuracy.  Gamma-function ratios are formed with crm_lgamma_diff from
- *	  exact parameter differences, so large parameters lose no digits there.
+ *	  exact parameter differences, so large parameters lose no digits there;
+ *	  prefactors (c−a−b)·ln(1−z), which reach thousands, are formed in
+ *	  double-double (log1m_dd, cab_sum) so a log near 700 keeps its last bit.
  *
  * U(s, s, z) = e^z Γ(a, z) with a = 1 − s: Legendre's continued fraction for
  * z >= 1.5; for smaller z the series Γ(a, z) = Γ(a) − γ(a, z) at a0 = a
@@ -44,13 +46,6 @@
 #include <math.h>
 
 #include "special.h"
-
-#ifdef HYP_TRACE
-#include <stdio.h>
-#define TRACE(m) fprintf(stderr, "[%s]", m)
-#else
-#define TRACE(m) ((void) 0)
-#endif
 
 #define LN2			0.69314718055994530942
 #define EULER_GAMMA 0.57721566490153286061
@@ -90,18 +85,82 @@ two_sum(double x, double y, double *err)
 	return s;
 }
 
-/* c − a − b with one rounding (compensated), for exponents of (1 − z) */
+/*
+ * c − a − b as an unevaluated sum hi + *lo (exact up to ~1e-32 relative):
+ * it multiplies ln(1 − z) in exponents that reach several thousand.
+ */
 static double
-cab_sum(double a, double b, double c)
+cab_sum(double a, double b, double c, double *lo)
 {
 	double		e1,
 				e2,
 				s,
-				t;
+				t,
+				hi;
 
 	s = two_sum(c, -a, &e1);
 	t = two_sum(s, -b, &e2);
-	return t + (e1 + e2);
+	hi = t + (e1 + e2);
+	*lo = (e1 + e2) - (hi - t);
+	return hi;
+}
+
+/*
+ * ln(1 − z) for z < 1 as hi + *lo, good to ~1e-19 relative.  Exponents
+ * (c−a−b)·ln(1−z) reach ~700 for finite values; a plain log1p's last-bit
+ * error times c−a−b would then cost a unit in the last place of the result.
+ * 1 − z = m·2^k (double-double), m in [√½, √2), ln m = 2 atanh(u),
+ * u = (m−1)/(m+1) (|u| < 0.172), the leading 2u kept in double-double.
+ */
+static double
+log1m_dd(double z, double *lo)
+{
+	const double ln2_hi = 6.93147180559945286227e-01;
+	const double ln2_lo = 2.31904681384629955842e-17;
+	double		yl,
+				yh,
+				mh,
+				ml,
+				nh,
+				dh,
+				dl,
+				uh,
+				ul,
+				u2,
+				p,
+				kh,
+				kl,
+				sh,
+				sl,
+				hi;
+	int			k,
+				j;
+
+	yh = two_sum(1.0, -z, &yl);
+	mh = frexp(yh, &k);
+	ml = ldexp(yl, -k);
+	if (mh < M_SQRT1_2)
+	{
+		mh *= 2.0;
+		ml *= 2.0;
+		k--;
+	}
+	nh = mh - 1.0;				/* exact: m in [√½, √2) */
+	dh = two_sum(mh, 1.0, &dl);
+	dl += ml;
+	uh = (nh + ml) / dh;
+	ul = ((fma(-uh, dh, nh) + ml) - uh * dl) / dh;
+	u2 = uh * uh;
+	p = 1.0 / 29.0;
+	for (j = 27; j >= 3; j -= 2)
+		p = p * u2 + 1.0 / j;
+	kh = k * ln2_hi;
+	kl = fma((double) k, ln2_hi, -kh) + k * ln2_lo;
+	sh = two_sum(kh, 2.0 * uh, &sl);
+	sl += kl + 2.0 * ul + 2.0 * uh * u2 * p;
+	hi = sh + sl;
+	*lo = sl - (hi - sh);
+	return hi;
 }
 
 /* true when x is 0, −1, −2, ... */
@@ -515,19 +574,20 @@ try_taylor(double a, double b, double c, double y, double s, HypVal *out)
 }
 
 /*
- * 2F1(a, b; c; x) for 0 <= x < 1 with y = 1 − x and ly = ln y given
+ * 2F1(a, b; c; x) for 0 <= x < 1 with y = 1 − x and ly + ly_lo = ln y given
  * accurately by the caller (x may round to 1 when it came from a Pfaff
  * transformation of a huge negative z; y does not).
  */
 static CrmStatus
 hyp_unit(double a, double b, double c, double x, double y, double ly,
-		 HypVal *out)
+		 double ly_lo, HypVal *out)
 {
-	double		s = cab_sum(a, b, c);
+	double		s_lo;
+	double		s = cab_sum(a, b, c, &s_lo);
 	double		ca = c - a,
 				cb = c - b;
 	double		euler_pre = s * ly;
-	double		euler_lo = fma(s, ly, -euler_pre);
+	double		euler_lo = fma(s, ly, -euler_pre) + (s * ly_lo + s_lo * ly);
 	bool		poly = is_nonpos_int(a) || is_nonpos_int(b);
 	bool		epoly = !poly && (is_nonpos_int(ca) || is_nonpos_int(cb));
 	bool		use_euler;
@@ -579,10 +639,10 @@ hyp_unit(double a, double b, double c, double x, double y, double ly,
 		if (use_euler)
 		{
 			if (try_series(ca, cb, c, x, euler_pre, euler_lo, cap, out))
-				return TRACE("euler"), CRM_OK;
+				return CRM_OK;
 		}
 		else if (try_series(a, b, c, x, 0.0, 0.0, cap, out))
-			return TRACE("series"), CRM_OK;
+			return CRM_OK;
 	}
 
 	pmax = fmax(fmax(fabs(a), fabs(b)), fabs(c));
@@ -591,7 +651,7 @@ hyp_unit(double a, double b, double c, double x, double y, double ly,
 	if (x > 0.5 && y * (1.0 + pmax) <= 1.0 &&
 		fabs(s - nearbyint(s)) > 0.05 &&
 		try_connection(a, b, c, y, ly, s, out))
-		return TRACE("conn"), CRM_OK;
+		return CRM_OK;
 
 	/* one of a, b, c−a, c−b is 1: Pfaff to 2F1(1, B; c; −x/y), Gauss CF */
 	if (x > 0.0 && (a == 1.0 || b == 1.0 || ca == 1.0 || cb == 1.0))
@@ -625,13 +685,13 @@ hyp_unit(double a, double b, double c, double x, double y, double ly,
 		{
 			out->l = v.l + pre;
 			out->s = v.s;
-			return TRACE("cf"), CRM_OK;
+			return CRM_OK;
 		}
 	}
 
 	/* moderate parameters: analytic continuation by Taylor steps */
 	if (x > 0.5 && pmax <= TAYLOR_MAXPAR && try_taylor(a, b, c, y, s, out))
-		return TRACE("taylor"), CRM_OK;
+		return CRM_OK;
 
 	/* last resorts: long series in either form */
 	if (use_euler)
@@ -700,7 +760,8 @@ crm_hyp2f1(double a, double b, double c, double z, double *logabs, int *sign)
 	if (z < 0.0)
 	{
 		/* Pfaff: (1−z)^−a F(a, c−b; c; w) or (1−z)^−b F(b, c−a; c; w) */
-		double		l1mz = log1p(-z);
+		double		l1mz_lo;
+		double		l1mz = log1m_dd(z, &l1mz_lo);
 		double		y = 1.0 / (1.0 - z);
 		double		w = -z * y;
 		bool		keep_a;
@@ -717,13 +778,18 @@ crm_hyp2f1(double a, double b, double c, double z, double *logabs, int *sign)
 		pre = -p * l1mz;
 
 		if (keep_a)
-			st = hyp_unit(a, c - b, c, w, y, -l1mz, &v);
+			st = hyp_unit(a, c - b, c, w, y, -l1mz, -l1mz_lo, &v);
 		else
-			st = hyp_unit(b, c - a, c, w, y, -l1mz, &v);
-		v.l = pre + (v.l + fma(-p, l1mz, -pre));
+			st = hyp_unit(b, c - a, c, w, y, -l1mz, -l1mz_lo, &v);
+		v.l = pre + (v.l + (fma(-p, l1mz, -pre) - p * l1mz_lo));
 	}
 	else
-		st = hyp_unit(a, b, c, z, 1.0 - z, log1p(-z), &v);
+	{
+		double		ly_lo;
+		double		ly = log1m_dd(z, &ly_lo);
+
+		st = hyp_unit(a, b, c, z, 1.0 - z, ly, ly_lo, &v);
+	}
 
 	if (st != CRM_OK)
 		return st;
