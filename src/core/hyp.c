@@ -20,8 +20,8 @@
  *	- x near 1, (1−x)·max|param| small and c−a−b not near an integer: the
  *	  z → 1−z connection formula, accepted only if its two terms do not cancel
  *	  (they do for large parameters, as the reference README warns).
- *	- x near 1 otherwise, moderate parameters (including c−a−b an integer or
- *	  nearly so): analytic continuation along the real axis by Taylor steps of
+ *	- x near 1 otherwise, moderate parameters and c > 0 (including c−a−b an
+ *	  integer or nearly so): analytic continuation along the real axis by Taylor steps of
  *	  the hypergeometric ODE, from x = 1/2 (series) towards 1, each step half
  *	  the distance to the singularity.  This has no trouble with integer
  *	  c−a−b, which makes the connection formula degenerate.
@@ -184,7 +184,21 @@ lgamma_signed(double x, int *sgn)
 		*sgn = 1;
 		return crm_lgamma(x);
 	}
-	return lgamma_r(x, sgn);
+	else
+	{
+		/*
+		 * Reflection Γ(x)Γ(1−x) = π/sin(πx), with sin(πx) = (−1)^n sin(πr),
+		 * x = n + r exactly: libm's lgamma loses digits for negative x.
+		 */
+		double		n = nearbyint(x);
+		double		r = x - n;
+		double		sr = sin(M_PI * r);
+
+		if (fmod(n, 2.0) != 0.0)
+			sr = -sr;
+		*sgn = sr > 0.0 ? 1 : -1;
+		return log(M_PI) - log(fabs(sr)) - crm_lgamma(1.0 - x);
+	}
 }
 
 /*
@@ -436,7 +450,7 @@ try_connection(double a, double b, double c, double y, double ly, double s,
 	double		ca = c - a,
 				cb = c - b;
 
-	if (is_nonpos_int(s) || is_nonpos_int(-s) || !(c > 0.0))
+	if (is_nonpos_int(s) || is_nonpos_int(-s))
 		return false;
 	/* G1: pair Γ(c) with the larger of Γ(c−a), Γ(c−b), using exact shifts */
 	if (fabs(ca) <= fabs(cb))
@@ -505,7 +519,8 @@ try_taylor(double a, double b, double c, double y, double s, HypVal *out)
 	double		d = 0.5;
 	double		F,
 				Fp,
-				lsc;
+				lsc,
+				peak;
 	int			steps = 0;
 
 	hyp_sum(a, b, c, 0.5, 4000, true, &hs);
@@ -514,6 +529,7 @@ try_taylor(double a, double b, double c, double y, double s, HypVal *out)
 	F = hs.s0;
 	Fp = hs.s1 / 0.5;
 	lsc = hs.lscale;
+	peak = lsc + log(fmax(fabs(F), fabs(Fp) * 0.5));
 	while (d > y)
 	{
 		double		dn = fmax(y, 0.5 * d);
@@ -563,10 +579,17 @@ try_taylor(double a, double b, double c, double y, double s, HypVal *out)
 		F /= m;
 		Fp /= m;
 		lsc += log(m);
+		if (lsc > peak)
+			peak = lsc;
 		if (++steps > 200)
 			return false;
 	}
-	if (F == 0.0)
+	/*
+	 * Rounding errors are relative to the size of (F, F'·(1−x)) along the
+	 * path; if F ended much smaller than that ever was (it decays towards
+	 * a small F(1), or passed near a zero), it is not accurate.
+	 */
+	if (F == 0.0 || log(fabs(F)) + lsc < peak - log(CANC_MAX))
 		return false;
 	out->l = log(fabs(F)) + lsc;
 	out->s = F > 0.0 ? 1 : -1;
@@ -690,22 +713,25 @@ hyp_unit(double a, double b, double c, double x, double y, double ly,
 	}
 
 	/* moderate parameters: analytic continuation by Taylor steps */
-	if (x > 0.5 && pmax <= TAYLOR_MAXPAR && try_taylor(a, b, c, y, s, out))
+	if (x > 0.5 && c > 0.0 && pmax <= TAYLOR_MAXPAR && try_taylor(a, b, c, y, s, out))
 		return CRM_OK;
 
-	/* last resorts: long series in either form */
+	/*
+	 * Last resort: a longer series in either form (capped: with ~1e4 terms
+	 * the rounding of the term products stays near 1e-14).
+	 */
 	if (use_euler)
 	{
-		if (try_series(ca, cb, c, x, euler_pre, euler_lo, 2000000, out))
+		if (try_series(ca, cb, c, x, euler_pre, euler_lo, 20000, out))
 			return CRM_OK;
-		if (!poly && try_series(a, b, c, x, 0.0, 0.0, 2000000, out))
+		if (!poly && try_series(a, b, c, x, 0.0, 0.0, 20000, out))
 			return CRM_OK;
 	}
 	else
 	{
-		if (try_series(a, b, c, x, 0.0, 0.0, 2000000, out))
+		if (try_series(a, b, c, x, 0.0, 0.0, 20000, out))
 			return CRM_OK;
-		if (!poly && try_series(ca, cb, c, x, euler_pre, euler_lo, 2000000, out))
+		if (!poly && try_series(ca, cb, c, x, euler_pre, euler_lo, 20000, out))
 			return CRM_OK;
 	}
 	return CRM_ENOCONV;
