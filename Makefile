@@ -20,18 +20,22 @@ CORE_SRCS = \
 
 # fmgr glue
 GLUE_SRCS = \
-	src/crm_ext.c
+	src/crm_ext.c \
+	src/guard.c \
+	src/fn_simulate.c
 
 OBJS = $(CORE_SRCS:.c=.o) $(GLUE_SRCS:.c=.o)
 
 # install script parts, concatenated in this order into crm_ext--$(EXTVERSION).sql
 INSTALL_PARTS = \
-	sql/install/00_base.sql
+	sql/install/00_base.sql \
+	sql/install/10_tables.sql \
+	sql/install/50_demo.sql
 
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 
 # pg_regress tests, in order (install first)
-REGRESS = install
+REGRESS = install schema guard
 REGRESS_OPTS = --inputdir=. --outputdir=.
 
 PG_CPPFLAGS = -I$(srcdir)/src -I$(srcdir)/src/core -DCRM_EXT_VERSION='"$(EXTVERSION)"'
