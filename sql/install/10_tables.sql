@@ -171,8 +171,8 @@ COMMENT ON TRIGGER customers_touch_updated_at ON crm.customers IS 'maintains upd
 -- error, so purchase history is never deleted as a side effect.  To erase a
 -- customer (e.g. on request), delete the interactions first, explicitly.
 -- occurred_at is bounded by a fixed range (1900..2100: catches typos and
--- +-infinity) rather than by now(): a CHECK must be immutable, and a
--- clock-relative bound would also reject the demo's or a test's fixed dates.
+-- +-infinity) rather than by now(): PostgreSQL assumes a CHECK is immutable,
+-- and a clock-relative one would reject simulations with a future end date.
 -- Money is numeric without a scale (currencies differ); one money unit per
 -- database is assumed.
 
