@@ -32,6 +32,7 @@ mix64(uint64_t z)
 	return z ^ (z >> 31);
 }
 
+/* Rotate left by k bits (0 < k < 64). */
 static inline uint64_t
 rotl(uint64_t x, int k)
 {
