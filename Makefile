@@ -15,22 +15,27 @@ CORE_SRCS = \
 	src/core/crm_core.c \
 	src/core/codec.c \
 	src/core/special.c \
-	src/core/hyp.c
+	src/core/hyp.c \
+	src/core/simulate.c
 
 # fmgr glue
 GLUE_SRCS = \
-	src/crm_ext.c
+	src/crm_ext.c \
+	src/guard.c \
+	src/fn_simulate.c
 
 OBJS = $(CORE_SRCS:.c=.o) $(GLUE_SRCS:.c=.o)
 
 # install script parts, concatenated in this order into crm_ext--$(EXTVERSION).sql
 INSTALL_PARTS = \
-	sql/install/00_base.sql
+	sql/install/00_base.sql \
+	sql/install/10_tables.sql \
+	sql/install/50_demo.sql
 
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 
 # pg_regress tests, in order (install first)
-REGRESS = install
+REGRESS = install schema guard
 REGRESS_OPTS = --inputdir=. --outputdir=.
 
 PG_CPPFLAGS = -I$(srcdir)/src -I$(srcdir)/src/core -DCRM_EXT_VERSION='"$(EXTVERSION)"'
@@ -52,7 +57,8 @@ UNIT_SRCS = \
 	test/unit/unit.c \
 	test/unit/test_codec.c \
 	test/unit/test_special.c \
-	test/unit/test_hyp.c
+	test/unit/test_hyp.c \
+	test/unit/test_simulate.c
 
 UNIT_CFLAGS = -std=gnu99 -O1 -g -Wall -Wextra -Wno-unused-parameter \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined \

@@ -52,11 +52,12 @@ crm_install_core_hooks(void)
 	crm_set_interrupt_hook(crm_pg_interrupted);
 }
 
-/* Module load: install the core hooks. */
+/* Module load: install the core hooks, define the GUCs. */
 void
 _PG_init(void)
 {
 	crm_install_core_hooks();
+	crm_guard_init();
 }
 
 /* The SQLSTATE that goes with a core status (see crm_core.h). */

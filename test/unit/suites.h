@@ -15,11 +15,13 @@ typedef struct UtSuite
 extern void test_codec(void);
 extern void test_special(void);
 extern void test_hyp(void);
+extern void test_simulate(void);
 
 static const UtSuite crm_unit_suites[] = {
 	{"codec", test_codec},
 	{"special", test_special},
 	{"hyp", test_hyp},
+	{"simulate", test_simulate},
 	{NULL, NULL}
 };
 
