@@ -15,7 +15,11 @@ CORE_SRCS = \
 	src/core/crm_core.c \
 	src/core/codec.c \
 	src/core/special.c \
-	src/core/hyp.c
+	src/core/hyp.c \
+	src/core/models.c \
+	src/core/optim.c \
+	src/core/accum.c \
+	src/core/sbg.c
 
 # fmgr glue
 GLUE_SRCS = \
@@ -51,7 +55,10 @@ UNIT_SRCS = \
 	test/unit/runner.c \
 	test/unit/unit.c \
 	test/unit/test_codec.c \
-	test/unit/test_special.c
+	test/unit/test_special.c \
+	test/unit/test_optim.c \
+	test/unit/test_accum.c \
+	test/unit/test_sbg.c
 
 UNIT_CFLAGS = -std=gnu99 -O1 -g -Wall -Wextra -Wno-unused-parameter \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined \

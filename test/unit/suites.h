@@ -14,10 +14,16 @@ typedef struct UtSuite
 
 extern void test_codec(void);
 extern void test_special(void);
+extern void test_optim(void);
+extern void test_accum(void);
+extern void test_sbg(void);
 
 static const UtSuite crm_unit_suites[] = {
 	{"codec", test_codec},
 	{"special", test_special},
+	{"optim", test_optim},
+	{"accum", test_accum},
+	{"sbg", test_sbg},
 	{NULL, NULL}
 };
 
