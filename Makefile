@@ -23,18 +23,24 @@ CORE_SRCS = \
 
 # fmgr glue
 GLUE_SRCS = \
-	src/crm_ext.c
+	src/crm_ext.c \
+	src/model_glue.c \
+	src/fit_state.c \
+	src/agg_fit.c \
+	src/fn_sbg.c
 
 OBJS = $(CORE_SRCS:.c=.o) $(GLUE_SRCS:.c=.o)
 
 # install script parts, concatenated in this order into crm_ext--$(EXTVERSION).sql
 INSTALL_PARTS = \
-	sql/install/00_base.sql
+	sql/install/00_base.sql \
+	sql/install/30_models.sql \
+	sql/install/35_sbg.sql
 
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 
 # pg_regress tests, in order (install first)
-REGRESS = install
+REGRESS = install fit sbg
 REGRESS_OPTS = --inputdir=. --outputdir=.
 
 PG_CPPFLAGS = -I$(srcdir)/src -I$(srcdir)/src/core -DCRM_EXT_VERSION='"$(EXTVERSION)"'

@@ -35,6 +35,8 @@
 #define THETA_EDGE 39.9
 #define DEFAULT_MAX_EVALS 3000
 #define CRM_FIT_GTOL 1e-6
+/* smallest/largest Hessian eigenvalue below this: parameters not identified */
+#define CRM_FIT_MIN_COND 1e-8
 #define NEWTON_MAX_STEPS 6
 #define MAX_ROUNDS 24
 /* each NLopt run searches θ within ±BOX_HALF of its start (a factor e^8 ~ 3000) */
@@ -315,13 +317,122 @@ solve_spd(int n, double H[CRM_MAX_PARAMS][CRM_MAX_PARAMS], const double *g, doub
 }
 
 /*
+ * Hessian of f at θ by central differences of the analytic gradient,
+ * symmetrised.  false when a point was not finite (or fatal).
+ */
+static bool
+fd_hessian(FitCtx *c, const double *theta, double H[CRM_MAX_PARAMS][CRM_MAX_PARAMS])
+{
+	double		t2[CRM_MAX_PARAMS];
+	double		gp[CRM_MAX_PARAMS];
+	double		gm[CRM_MAX_PARAMS];
+	double		fp;
+	int			np = c->np;
+	int			i,
+				j;
+
+	for (j = 0; j < np; j++)
+	{
+		double		h = 1e-5 * (fabs(theta[j]) > 1 ? fabs(theta[j]) : 1.0);
+
+		memcpy(t2, theta, sizeof(double) * np);
+		t2[j] = theta[j] + h;
+		if (counted_eval(c, t2, &fp, gp) != CRM_OK)
+			return false;
+		t2[j] = theta[j] - h;
+		if (counted_eval(c, t2, &fp, gm) != CRM_OK)
+			return false;
+		for (i = 0; i < np; i++)
+			H[i][j] = (gp[i] - gm[i]) / (2.0 * h);
+	}
+	for (i = 0; i < np; i++)
+		for (j = 0; j < i; j++)
+			H[i][j] = H[j][i] = 0.5 * (H[i][j] + H[j][i]);
+	return true;
+}
+
+/*
+ * How well the optimum is determined: the smallest eigenvalue of the
+ * Hessian relative to the largest (Jacobi rotations; n <= 4).  0 when H is
+ * not positive definite.  A tiny value means a flat direction: the data
+ * do not identify the parameters (the supremum lies at infinity along a
+ * ridge, or on the boundary), even though the gradient is small.
+ */
+static double
+hessian_conditioning(int n, double H[CRM_MAX_PARAMS][CRM_MAX_PARAMS])
+{
+	double		A[CRM_MAX_PARAMS][CRM_MAX_PARAMS];
+	double		lo,
+				hi;
+	int			sweep,
+				p,
+				q,
+				k;
+
+	memcpy(A, H, sizeof(A));
+	for (sweep = 0; sweep < 50; sweep++)
+	{
+		double		off = 0.0;
+
+		for (p = 0; p < n; p++)
+			for (q = p + 1; q < n; q++)
+				off += A[p][q] * A[p][q];
+		if (off < 1e-300)
+			break;
+		for (p = 0; p < n; p++)
+			for (q = p + 1; q < n; q++)
+			{
+				double		theta_r,
+							t,
+							cs,
+							sn;
+
+				if (A[p][q] == 0.0)
+					continue;
+				theta_r = (A[q][q] - A[p][p]) / (2.0 * A[p][q]);
+				t = (theta_r >= 0 ? 1.0 : -1.0) / (fabs(theta_r) + sqrt(theta_r * theta_r + 1.0));
+				cs = 1.0 / sqrt(t * t + 1.0);
+				sn = t * cs;
+				for (k = 0; k < n; k++)
+				{
+					double		akp = A[k][p],
+								akq = A[k][q];
+
+					A[k][p] = cs * akp - sn * akq;
+					A[k][q] = sn * akp + cs * akq;
+				}
+				for (k = 0; k < n; k++)
+				{
+					double		apk = A[p][k],
+								aqk = A[q][k];
+
+					A[p][k] = cs * apk - sn * aqk;
+					A[q][k] = sn * apk + cs * aqk;
+				}
+			}
+	}
+	lo = hi = A[0][0];
+	for (k = 1; k < n; k++)
+	{
+		if (A[k][k] < lo)
+			lo = A[k][k];
+		if (A[k][k] > hi)
+			hi = A[k][k];
+	}
+	if (!(lo > 0) || !(hi > 0) || !crm_isfinite(lo) || !crm_isfinite(hi))
+		return 0.0;
+	return lo / hi;
+}
+
+/*
  * Newton polish from the best point: Hessian by central differences of the
  * analytic gradient, steps kept only while both f and |g| decrease.  On
  * return *gnorm is the gradient norm at the (possibly improved) best point.
- * Returns the number of accepted steps, or -1 after a fatal status.
+ * *cond receives hessian_conditioning() at the final point.  Returns the
+ * number of accepted steps, or -1 after a fatal status.
  */
 static int
-newton_polish(FitCtx *c, double *gnorm)
+newton_polish(FitCtx *c, double *gnorm, double *cond)
 {
 	double		theta[CRM_MAX_PARAMS];
 	double		g[CRM_MAX_PARAMS];
@@ -343,38 +454,16 @@ newton_polish(FitCtx *c, double *gnorm)
 		double		H[CRM_MAX_PARAMS][CRM_MAX_PARAMS];
 		double		d[CRM_MAX_PARAMS];
 		double		t2[CRM_MAX_PARAMS];
-		double		gp[CRM_MAX_PARAMS];
-		double		gm[CRM_MAX_PARAMS];
-		double		fp,
-					fn;
+		double		fn;
 		double		gn[CRM_MAX_PARAMS];
-		int			i,
-					j;
+		int			i;
 		bool		ok = true;
 
-		for (j = 0; j < np && ok; j++)
-		{
-			double		h = 1e-5 * (fabs(theta[j]) > 1 ? fabs(theta[j]) : 1.0);
-
-			memcpy(t2, theta, sizeof(double) * np);
-			t2[j] = theta[j] + h;
-			ok = counted_eval(c, t2, &fp, gp) == CRM_OK;
-			if (!ok)
-				break;
-			t2[j] = theta[j] - h;
-			ok = counted_eval(c, t2, &fp, gm) == CRM_OK;
-			if (!ok)
-				break;
-			for (i = 0; i < np; i++)
-				H[i][j] = (gp[i] - gm[i]) / (2.0 * h);
-		}
+		ok = fd_hessian(c, theta, H);
 		if (c->fatal != CRM_OK)
 			return -1;
 		if (!ok)
 			break;
-		for (i = 0; i < np; i++)
-			for (j = 0; j < i; j++)
-				H[i][j] = H[j][i] = 0.5 * (H[i][j] + H[j][i]);
 		if (!solve_spd(np, H, g, d))
 			break;
 		for (i = 0; i < np; i++)
@@ -417,6 +506,14 @@ newton_polish(FitCtx *c, double *gnorm)
 			memcpy(c->best_theta, theta, sizeof(double) * np);
 		}
 	}
+	/* conditioning of the Hessian at the answer */
+	{
+		double		H[CRM_MAX_PARAMS][CRM_MAX_PARAMS];
+
+		*cond = fd_hessian(c, c->best_theta, H) ? hessian_conditioning(np, H) : 0.0;
+		if (c->fatal != CRM_OK)
+			return -1;
+	}
 	return accepted;
 }
 
@@ -441,6 +538,7 @@ crm_fit(const CrmModelSpec *spec, const CrmObs *obs, size_t n,
 	double		s = 0.0,
 				comp = 0.0;
 	double		gnorm = HUGE_VAL;
+	double		cond = 0.0;
 	bool		used_sbplx = false;
 	bool		at_edge = false;
 	int			polished;
@@ -554,8 +652,8 @@ crm_fit(const CrmModelSpec *spec, const CrmObs *obs, size_t n,
 	/* Newton polish and the final gradient check */
 	if (!c.budget_hit)
 	{
-		c.max_evals += 8 * (2 * c.np + 2);	/* the polish has its own small budget */
-		polished = newton_polish(&c, &gnorm);
+		c.max_evals += (NEWTON_MAX_STEPS + 2) * (2 * c.np + 2);	/* the polish's own budget */
+		polished = newton_polish(&c, &gnorm, &cond);
 		if (polished < 0)
 		{
 			res->iterations = c.evals;
@@ -576,6 +674,7 @@ crm_fit(const CrmModelSpec *spec, const CrmObs *obs, size_t n,
 	res->n_customers = c.N;
 	res->iterations = c.evals;
 	res->method = method_name(used_sbplx, polished > 0);
+	res->hessian_cond = cond;
 	if (c.budget_hit)
 	{
 		res->converged = false;
@@ -590,6 +689,11 @@ crm_fit(const CrmModelSpec *spec, const CrmObs *obs, size_t n,
 	{
 		res->converged = false;
 		res->message = "the gradient is not small at the best point found";
+	}
+	else if (!(cond >= CRM_FIT_MIN_COND))
+	{
+		res->converged = false;
+		res->message = "the likelihood is flat in some direction at the optimum: the data do not identify all parameters";
 	}
 	else
 	{
