@@ -56,7 +56,7 @@
  *	  - CREATE AGGREGATE crm.fit_xyz(<data args> [, weight …]) for each of
  *		the four arities: SFUNC crm.fit_xyz_sfunc, STYPE crm.fit_state,
  *		FINALFUNC crm.fit_xyz_final, COMBINEFUNC crm.fit_combine,
- *		SSPACE 2048, PARALLEL SAFE (no SERIALFUNC: the state is a concrete
+ *		SSPACE 1024, PARALLEL SAFE (no SERIALFUNC: the state is a concrete
  *		varlena type, which Citus needs);
  *	  - predictions overloaded on the model type, IMMUTABLE STRICT PARALLEL
  *		SAFE, every object and argument commented.

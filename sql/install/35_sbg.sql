@@ -77,7 +77,7 @@ CREATE AGGREGATE crm.fit_sbg(periods int, churned boolean) (
 	STYPE = crm.fit_state,
 	FINALFUNC = crm.fit_sbg_final,
 	COMBINEFUNC = crm.fit_combine,
-	SSPACE = 2048,
+	SSPACE = 1024,
 	PARALLEL = SAFE
 );
 
@@ -86,7 +86,7 @@ CREATE AGGREGATE crm.fit_sbg(periods int, churned boolean, weight float8) (
 	STYPE = crm.fit_state,
 	FINALFUNC = crm.fit_sbg_final,
 	COMBINEFUNC = crm.fit_combine,
-	SSPACE = 2048,
+	SSPACE = 1024,
 	PARALLEL = SAFE
 );
 
@@ -95,7 +95,7 @@ CREATE AGGREGATE crm.fit_sbg(periods int, churned boolean, weight float8, penali
 	STYPE = crm.fit_state,
 	FINALFUNC = crm.fit_sbg_final,
 	COMBINEFUNC = crm.fit_combine,
-	SSPACE = 2048,
+	SSPACE = 1024,
 	PARALLEL = SAFE
 );
 
@@ -105,7 +105,7 @@ CREATE AGGREGATE crm.fit_sbg(periods int, churned boolean, weight float8, penali
 	STYPE = crm.fit_state,
 	FINALFUNC = crm.fit_sbg_final,
 	COMBINEFUNC = crm.fit_combine,
-	SSPACE = 2048,
+	SSPACE = 1024,
 	PARALLEL = SAFE
 );
 

@@ -15,7 +15,7 @@
 #include "accum.h"
 #include "codec.h"
 
-#define ACCUM_MIN_CAP 16
+#define ACCUM_MIN_CAP 4
 
 /* header bytes before the start vector: version, tag, kind, nstart, penalizer */
 #define ACCUM_HEAD_BYTES (4 + 8)
@@ -122,18 +122,22 @@ crm_accum_free(CrmAccum *a)
 	a->n = a->cap = a->nslots = 0;
 }
 
-/* Index of key in the slot array: the slot holding it, or the empty slot where it goes. */
+/*
+ * Slot of key (hash h) in the index: the slot holding it, or the empty slot
+ * where it goes.  The stored 32 hash bits are compared first, so a probe
+ * reads an entry only when its hash matches.
+ */
 static inline size_t
-find_slot(const CrmAccum *a, double x, double tx, double T)
+find_slot(const CrmAccum *a, uint32_t h, double x, double tx, double T)
 {
 	size_t		mask = a->nslots - 1;
-	size_t		i = (size_t) key_hash(x, tx, T) & mask;
+	size_t		i = (size_t) h & mask;
 
 	for (;;)
 	{
-		uint32_t	s = a->slots[i];
+		const CrmAccumSlot *s = &a->slots[i];
 
-		if (s == 0 || key_equal(&a->entries[s - 1], x, tx, T))
+		if (s->idx == 0 || (s->hash == h && key_equal(&a->entries[s->idx - 1], x, tx, T)))
 			return i;
 		i = (i + 1) & mask;
 	}
@@ -141,7 +145,8 @@ find_slot(const CrmAccum *a, double x, double tx, double T)
 
 /*
  * Make room for one more entry: double the entry array and rebuild the
- * index when full.  On failure nothing changes.
+ * index (from the stored hashes, without reading the entries) when full.
+ * On failure nothing changes.
  */
 static CrmStatus
 ensure_room(CrmAccum *a)
@@ -150,18 +155,17 @@ ensure_room(CrmAccum *a)
 				newslots,
 				i;
 	CrmAccumEntry *ne;
-	uint32_t   *ns;
-	uint32_t   *oldslots;
+	CrmAccumSlot *ns;
 
 	if (a->n < a->cap)
 		return CRM_OK;
 	newcap = a->cap == 0 ? ACCUM_MIN_CAP : a->cap * 2;
-	/* slot values are entry index + 1 in a uint32 */
-	if (newcap > (size_t) UINT32_MAX - 1 || newcap > SIZE_MAX / (4 * sizeof(CrmAccumEntry)))
+	/* slot indexes are entry index + 1 in a uint32; sizes must not overflow */
+	if (newcap > (size_t) UINT32_MAX / 2 || newcap > SIZE_MAX / (4 * sizeof(CrmAccumEntry)))
 		return CRM_ENOMEM;
 	newslots = newcap * 2;
 	/* allocate both arrays before changing anything: all or nothing */
-	ns = crm_alloc(newslots * sizeof(uint32_t));
+	ns = crm_alloc(newslots * sizeof(CrmAccumSlot));
 	if (ns == NULL)
 		return CRM_ENOMEM;
 	ne = crm_realloc(a->entries, a->n * sizeof(CrmAccumEntry), newcap * sizeof(CrmAccumEntry));
@@ -172,17 +176,21 @@ ensure_room(CrmAccum *a)
 	}
 	a->entries = ne;
 	a->cap = newcap;
-	memset(ns, 0, newslots * sizeof(uint32_t));
-	oldslots = a->slots;
+	memset(ns, 0, newslots * sizeof(CrmAccumSlot));
+	for (i = 0; i < a->nslots; i++)
+	{
+		size_t		j;
+
+		if (a->slots[i].idx == 0)
+			continue;
+		j = (size_t) a->slots[i].hash & (newslots - 1);
+		while (ns[j].idx != 0)
+			j = (j + 1) & (newslots - 1);
+		ns[j] = a->slots[i];
+	}
+	crm_free(a->slots);
 	a->slots = ns;
 	a->nslots = newslots;
-	for (i = 0; i < a->n; i++)
-	{
-		const CrmAccumEntry *e = &a->entries[i];
-
-		a->slots[find_slot(a, e->x, e->tx, e->T)] = (uint32_t) (i + 1);
-	}
-	crm_free(oldslots);
 	return CRM_OK;
 }
 
@@ -195,17 +203,19 @@ add_pair(CrmAccum *a, double x, double tx, double T, double w, double w_lo, bool
 {
 	size_t		i;
 	CrmStatus	st;
+	uint32_t	h;
 
 	x = norm_zero(x);
 	tx = norm_zero(tx);
 	T = norm_zero(T);
+	h = (uint32_t) key_hash(x, tx, T);
 	*is_new = false;
 	if (a->nslots > 0)
 	{
-		i = find_slot(a, x, tx, T);
-		if (a->slots[i] != 0)
+		i = find_slot(a, h, x, tx, T);
+		if (a->slots[i].idx != 0)
 		{
-			CrmAccumEntry *e = &a->entries[a->slots[i] - 1];
+			CrmAccumEntry *e = &a->entries[a->slots[i].idx - 1];
 
 			neumaier_add(&e->w, &e->w_lo, w);
 			e->w_lo += w_lo;
@@ -215,14 +225,15 @@ add_pair(CrmAccum *a, double x, double tx, double T, double w, double w_lo, bool
 	st = ensure_room(a);
 	if (st != CRM_OK)
 		return st;
-	i = find_slot(a, x, tx, T);
+	i = find_slot(a, h, x, tx, T);
 	a->entries[a->n].x = x;
 	a->entries[a->n].tx = tx;
 	a->entries[a->n].T = T;
 	a->entries[a->n].w = w;
 	a->entries[a->n].w_lo = w_lo;
 	a->n++;
-	a->slots[i] = (uint32_t) a->n;
+	a->slots[i].idx = (uint32_t) a->n;
+	a->slots[i].hash = h;
 	*is_new = true;
 	return CRM_OK;
 }

@@ -12,9 +12,9 @@
  * penalizer, optional start vector), which every partial state of one
  * aggregate must share.
  *
- * Memory: 40 bytes per distinct observation (CrmAccumEntry) plus a 4-byte
- * hash slot per entry at a load factor between 1/4 and 1/2, i.e. about
- * 48-56 bytes per entry plus the slack of the doubling growth.
+ * Memory: 40 bytes per distinct observation (CrmAccumEntry) plus an 8-byte
+ * hash slot (index + 32 hash bits) at a load factor between 1/4 and 1/2:
+ * 56-72 bytes per entry, the upper end just after the doubling growth.
  *
  * The encoded form (crm_accum_encode / crm_accum_decode, codec.h) is the
  * on-disk and wire format of the SQL type crm.fit_state:
@@ -53,6 +53,16 @@ typedef struct CrmAccumEntry
 	double		w_lo;			/* compensation */
 } CrmAccumEntry;
 
+/*
+ * One hash slot: idx = entry index + 1 (0 = empty) and 32 bits of the key's
+ * hash, so probing and rehashing never touch the entries of other keys.
+ */
+typedef struct CrmAccumSlot
+{
+	uint32_t	idx;
+	uint32_t	hash;
+} CrmAccumSlot;
+
 /* bytes of one encoded entry */
 #define CRM_ACCUM_ENTRY_BYTES 40
 
@@ -67,7 +77,7 @@ typedef struct CrmAccum
 	size_t		n;				/* entries in use */
 	size_t		cap;			/* entries allocated */
 	CrmAccumEntry *entries;		/* dense, insertion order */
-	uint32_t   *slots;			/* hash index: 0 empty, else entry index + 1 */
+	CrmAccumSlot *slots;		/* open-addressing index (linear probing) */
 	size_t		nslots;			/* power of two, or 0 */
 } CrmAccum;
 
@@ -86,7 +96,8 @@ extern void crm_accum_free(CrmAccum *a);
 /*
  * Add one observation (x, tx, T) with weight w.  The caller has checked it
  * with the spec's check_obs and w finite > 0.  CRM_OK or CRM_ENOMEM (the
- * accumulator is then unchanged).
+ * accumulator is then unchanged), or CRM_ERANGE when the row count would
+ * overflow.
  */
 extern CrmStatus crm_accum_add(CrmAccum *a, double x, double tx, double T, double w);
 
@@ -95,7 +106,8 @@ extern bool crm_accum_compatible(const CrmAccum *a, const CrmAccum *b);
 
 /*
  * Merge src into dst (compatible, checked by the caller with
- * crm_accum_compatible: CRM_EPARAM otherwise).  CRM_OK or CRM_ENOMEM.
+ * crm_accum_compatible: CRM_EPARAM otherwise).  CRM_OK, CRM_ENOMEM,
+ * CRM_ERANGE (row count overflow) or CRM_EINTERRUPTED.
  */
 extern CrmStatus crm_accum_merge(CrmAccum *dst, const CrmAccum *src);
 

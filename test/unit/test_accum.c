@@ -92,8 +92,8 @@ growth(void)
 			ok = false;
 	ut_ok(ok, "sorted strictly by (x, tx)");
 	printf("# accum: 1M entries use %zu bytes of entries + %zu bytes of slots (%.1f bytes/entry)\n",
-		   a.cap * sizeof(CrmAccumEntry), a.nslots * sizeof(uint32_t),
-		   (double) (a.cap * sizeof(CrmAccumEntry) + a.nslots * sizeof(uint32_t)) / a.n);
+		   a.cap * sizeof(CrmAccumEntry), a.nslots * sizeof(CrmAccumSlot),
+		   (double) (a.cap * sizeof(CrmAccumEntry) + a.nslots * sizeof(CrmAccumSlot)) / a.n);
 	crm_free(obs);
 	crm_accum_free(&a);
 	ut_end();

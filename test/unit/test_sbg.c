@@ -224,6 +224,68 @@ gradient_fd(void)
 	ut_end();
 }
 
+/* the batch likelihood (survival cursor) equals the sum of per-customer terms */
+static void
+batch_vs_single(void)
+{
+	static CrmObs obs[4000];
+	size_t		n = 0;
+	double		t = 0;
+	unsigned int seed = 7;
+	double		pars[3][2] = {{0.7, 1.2}, {0.02, 30.0}, {40.0, 0.3}};
+	int			pi;
+
+	ut_begin("sbg: batch likelihood (survival cursor) equals the per-customer sum");
+	while (n < 3990)
+	{
+		seed = seed * 1103515245u + 12345u;
+		/* mostly consecutive periods, sometimes a jump beyond the cursor's reach */
+		t += (seed >> 16) % 10 == 0 ? 65 + (seed >> 8) % 500 : (seed >> 12) % 3;
+		if ((seed >> 20) % 3 != 0)
+		{
+			obs[n].x = t;
+			obs[n].tx = 0;
+			obs[n].T = 0;
+			obs[n].w = 1 + (seed >> 4) % 7;
+			n++;
+		}
+		if (t >= 1 && (seed >> 22) % 3 != 1)
+		{
+			obs[n].x = t;
+			obs[n].tx = 1;
+			obs[n].T = 0;
+			obs[n].w = 0.5 + (seed >> 6) % 5;
+			n++;
+		}
+		t += 1;
+	}
+	for (pi = 0; pi < 3; pi++)
+	{
+		double		ll,
+					g[2],
+					s = 0,
+					sa = 0,
+					sb = 0;
+		size_t		i;
+
+		ut_ok(crm_sbg_spec.loglik(pars[pi], obs, n, &ll, g) == CRM_OK, "status");
+		for (i = 0; i < n; i++)
+		{
+			double		l1,
+						g1[2];
+
+			crm_sbg_loglik1(pars[pi], obs[i].x, obs[i].tx == 1, &l1, g1);
+			s += obs[i].w * l1;
+			sa += obs[i].w * g1[0];
+			sb += obs[i].w * g1[1];
+		}
+		ut_close(ll, s, 1e-12, "LL at (%g, %g), %zu patterns", pars[pi][0], pars[pi][1], n);
+		ut_close(g[0], sa, 1e-10, "dLL/dalpha at (%g, %g)", pars[pi][0], pars[pi][1]);
+		ut_close(g[1], sb, 1e-10, "dLL/dbeta at (%g, %g)", pars[pi][0], pars[pi][1]);
+	}
+	ut_end();
+}
+
 static void
 edges(void)
 {
@@ -323,12 +385,49 @@ spec_and_fit(void)
 	}
 }
 
+/* data that do not identify (alpha, beta): the fit says so instead of converging */
+static void
+unidentified(void)
+{
+	CrmObs		all1[1] = {{1, 1, 0, 10}};
+	CrmObs		one_period[2] = {{1, 0, 0, 70}, {1, 1, 0, 30}};
+	CrmObs		geometric[5];
+	CrmFitOptions opt;
+	CrmFitResult res;
+	int			t;
+
+	ut_begin("sbg: unidentified data give converged = false");
+	crm_fit_options_default(&opt);
+	ut_ok(crm_fit(&crm_sbg_spec, all1, 1, &opt, &res) == CRM_OK && !res.converged,
+		  "everyone churned in period 1: converged %d (%s)", res.converged, res.message);
+	ut_ok(crm_fit(&crm_sbg_spec, one_period, 2, &opt, &res) == CRM_OK && !res.converged,
+		  "one period observed: converged %d (%s)", res.converged, res.message);
+	ut_close(res.par[0] / (res.par[0] + res.par[1]), 0.3, 1e-8, "but the mean churn rate is right");
+	for (t = 1; t <= 5; t++)
+	{
+		geometric[t - 1].x = t;
+		geometric[t - 1].tx = 1;
+		geometric[t - 1].T = 0;
+		geometric[t - 1].w = 1;
+	}
+	ut_ok(crm_fit(&crm_sbg_spec, geometric, 5, &opt, &res) == CRM_OK && !res.converged,
+		  "homogeneous (geometric) data, optimum at infinity: converged %d (%s)", res.converged,
+		  res.message);
+	/* a penalizer makes the same data well posed */
+	opt.penalizer = 0.01;
+	ut_ok(crm_fit(&crm_sbg_spec, geometric, 5, &opt, &res) == CRM_OK && res.converged,
+		  "with a penalizer it converges: %d (%s)", res.converged, res.message);
+	ut_end();
+}
+
 void
 test_sbg(void)
 {
 	predictions();
 	likelihood();
 	gradient_fd();
+	batch_vs_single();
 	edges();
 	spec_and_fit();
+	unidentified();
 }
