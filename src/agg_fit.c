@@ -339,7 +339,7 @@ crm_fit_final(FunctionCallInfo fcinfo, CrmModelKind kind)
 				 errdetail("The model is not identified: %s.", reason ? reason : "no usable data"),
 				 errhint("Check the input rows, or fit a larger group.")));
 
-	st = crm_fit(spec, obs, n, &opt, &res);
+	CRM_CALL_CORE(st, crm_fit(spec, obs, n, &opt, &res));
 	crm_free(obs);
 	switch (st)
 	{

@@ -35,7 +35,8 @@
  *					   (p_alive_xyz for crm.p_alive(crm.xyz, ...)):
  *						 const double *par = crm_model_arg(fcinfo, 0, CRM_MODEL_XYZ);
  *						 double t = crm_arg_finite(fcinfo, 1, "horizon");
- *						 ... check the other arguments (22023), call the core,
+ *						 ... check the other arguments (22023), call the core
+ *						 (through CRM_CALL_CORE when it can run long),
  *						 crm_report_status() on a bad status, PG_RETURN_FLOAT8.
  *					   crm_model_arg() validates the parameters once per
  *					   distinct model value and caches them in fn_extra, so a
@@ -79,11 +80,37 @@
 #define CRM_MODEL_GLUE_H
 
 #include "crm_pg.h"
+#include "miscadmin.h"
 #include "utils/expandeddatum.h"
 
 #include "core/crm_model.h"
 #include "core/optim.h"
 #include "core/accum.h"
+
+/*
+ * Run a core call that may stop with CRM_EINTERRUPTED, servicing the
+ * interrupt and retrying.  The core's interrupt hook reports any pending
+ * interrupt (InterruptPending), including benign ones such as a parallel
+ * worker's message to the leader; CHECK_FOR_INTERRUPTS() raises the error
+ * for a real cancel and otherwise returns, and the call is repeated (a
+ * bounded number of times, in case interrupts are held off).  Use it for
+ * every core call that loops long enough to poll crm_interrupted(): fits,
+ * series, quadratures.  The call must be restartable (no side effects
+ * before it returns).
+ *	  CrmStatus st;
+ *	  CRM_CALL_CORE(st, crm_xyz_dert(par, delta, x, tx, T, &v));
+ */
+#define CRM_CALL_CORE(st, call) \
+	do { \
+		int			crm_tries_ = 0; \
+		for (;;) \
+		{ \
+			(st) = (call); \
+			if ((st) != CRM_EINTERRUPTED || ++crm_tries_ > 100) \
+				break; \
+			CHECK_FOR_INTERRUPTS(); \
+		} \
+	} while (0)
 
 /* ---- model composite values (model_glue.c) ---- */
 

@@ -151,8 +151,8 @@ fit_state_decode_flat(Datum d, CrmAccum *acc)
 	const char *reason = NULL;
 	CrmStatus	st;
 
-	st = crm_accum_decode((const unsigned char *) VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v),
-						  acc, &reason);
+	CRM_CALL_CORE(st, crm_accum_decode((const unsigned char *) VARDATA_ANY(v),
+										VARSIZE_ANY_EXHDR(v), acc, &reason));
 	if ((Pointer) v != DatumGetPointer(d))
 		pfree(v);
 	if (st != CRM_OK)
@@ -211,9 +211,10 @@ fit_state_from_bytes(const unsigned char *bytes, size_t len)
 {
 	CrmAccum	acc;
 	const char *reason = NULL;
-	CrmStatus	st = crm_accum_decode(bytes, len, &acc, &reason);
+	CrmStatus	st;
 	bytea	   *res;
 
+	CRM_CALL_CORE(st, crm_accum_decode(bytes, len, &acc, &reason));
 	crm_accum_free(&acc);
 	if (st != CRM_OK)
 		crm_fit_state_report(st, reason);

@@ -149,8 +149,9 @@ del_sbg(PG_FUNCTION_ARGS)
 	const double *par = crm_model_arg(fcinfo, 0, CRM_MODEL_SBG);
 	double		d = rate_arg(fcinfo, 1);
 	double		v;
-	CrmStatus	st = crm_sbg_del(par, d, &v);
+	CrmStatus	st;
 
+	CRM_CALL_CORE(st, crm_sbg_del(par, d, &v));
 	if (st != CRM_OK)
 		sbg_fail(st, "cannot compute the sBG discounted expected lifetime");
 	PG_RETURN_FLOAT8(v);
@@ -169,8 +170,9 @@ derl_sbg(PG_FUNCTION_ARGS)
 	double		d = rate_arg(fcinfo, 1);
 	double		k = period_arg(fcinfo, 2, "renewals", 0);
 	double		v;
-	CrmStatus	st = crm_sbg_derl(par, d, k, &v);
+	CrmStatus	st;
 
+	CRM_CALL_CORE(st, crm_sbg_derl(par, d, k, &v));
 	if (st != CRM_OK)
 		sbg_fail(st, "cannot compute the sBG discounted expected residual lifetime");
 	PG_RETURN_FLOAT8(v);

@@ -106,8 +106,8 @@ extern bool crm_accum_compatible(const CrmAccum *a, const CrmAccum *b);
 
 /*
  * Merge src into dst (compatible, checked by the caller with
- * crm_accum_compatible: CRM_EPARAM otherwise).  CRM_OK, CRM_ENOMEM,
- * CRM_ERANGE (row count overflow) or CRM_EINTERRUPTED.
+ * crm_accum_compatible: CRM_EPARAM otherwise).  CRM_OK, CRM_ENOMEM or
+ * CRM_ERANGE (row count overflow); after CRM_ENOMEM dst holds part of src.
  */
 extern CrmStatus crm_accum_merge(CrmAccum *dst, const CrmAccum *src);
 
