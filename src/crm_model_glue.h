@@ -11,11 +11,20 @@
  * 1. Core (plain C, src/core/xyz.c, contract src/core/xyz.h):
  *	  the likelihood and predictions, and `const CrmModelSpec crm_xyz_spec`
  *	  (crm_model.h): kind, name (= the SQL type name, e.g. "bgnbd"), nparams,
- *	  param_names (= the composite's field names, in order), check_obs,
- *	  check_params, loglik (Σ w ln L and the gradient w.r.t. the natural
- *	  parameters; obs arrive sorted by (x, tx, T) and distinct), check_data
- *	  (optional), start.  Add xyz.c to CORE_SRCS; the real spec overrides the
- *	  weak placeholder in src/core/models.c (delete that placeholder line).
+ *	  param_names (= the composite's field names, in order), check_obs
+ *	  (the only check a data row gets: it must reject NaN/Inf, negatives,
+ *	  fractions, recency > T … with a lower-case reason, which becomes the
+ *	  error message), check_params, loglik (Σ w ln L and the gradient w.r.t.
+ *	  the natural parameters; obs arrive sorted by (x, tx, T) and distinct;
+ *	  CRM_ERANGE where not finite, which makes the optimizer back off),
+ *	  check_data (optional: CRM_EEMPTY when the data cannot identify the
+ *	  model), start (deterministic, data-driven; good starts save
+ *	  evaluations).  The optimizer (optim.c) works on log-parameters,
+ *	  ends with a Newton polish and reports converged = false when the
+ *	  gradient is not small, a parameter runs off to 1e±17, or the Hessian
+ *	  is nearly singular (parameters not identified).  Add xyz.c to
+ *	  CORE_SRCS; the real spec overrides the weak placeholder in
+ *	  src/core/models.c (delete that placeholder line when convenient).
  *	  Unit tests: test/unit/test_xyz.c (UNIT_SRCS + test/unit/suites.h);
  *	  fit a small data set through crm_fit() there as test_sbg.c does.
  *
@@ -27,7 +36,11 @@
  *					   CrmObs (x, tx, T) from arguments 1..ndata and return
  *					   crm_fit_sfunc(fcinfo, CRM_MODEL_XYZ, ndata, &obs).
  *					   Arguments after the data (weight, penalizer, start) are
- *					   handled generically.
+ *					   handled generically, and so are the error details:
+ *					   they print the row with the sfunc's SQL argument
+ *					   names, so name the sfunc's arguments in the SQL.
+ *					   BG/NBD-like models read three float8 arguments
+ *					   (frequency, recency, t) into x, tx, T unchanged.
  *	  - fit final:	   Datum fit_xyz_final(PG_FUNCTION_ARGS)
  *						   { return crm_fit_final(fcinfo, CRM_MODEL_XYZ); }
  *	  - predictions:   one C function per SQL function, named like it with a
