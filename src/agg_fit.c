@@ -280,6 +280,26 @@ fit_combine(PG_FUNCTION_ARGS)
 	fs = crm_fit_state_rw(PG_GETARG_DATUM(0));
 	if (fs == NULL)
 		fs = crm_fit_state_copy(PG_GETARG_DATUM(0), aggcontext);
+	if (!VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(PG_GETARG_DATUM(1))))
+	{
+		/* a flat partial state (from a worker, or text): merge straight from its bytes */
+		struct varlena *v = PG_DETOAST_DATUM(PG_GETARG_DATUM(1));
+		const char *reason = NULL;
+
+		old = MemoryContextSwitchTo(fs->hdr.eoh_context);
+		CRM_CALL_CORE(st, crm_accum_merge_encoded(&fs->acc, (const unsigned char *) VARDATA_ANY(v),
+												  VARSIZE_ANY_EXHDR(v), &reason));
+		MemoryContextSwitchTo(old);
+		if (st == CRM_OK)
+			PG_RETURN_DATUM(CrmFitStateGetRWDatum(fs));
+		if (st != CRM_EPARAM)
+		{
+			if (st == CRM_ENOMEM || st == CRM_ERANGE || st == CRM_EINTERRUPTED)
+				crm_report_status(st, "cannot combine fit states");
+			crm_fit_state_report(st, reason);
+		}
+		/* incompatible: decode fully for the message */
+	}
 	src = crm_fit_state_read(PG_GETARG_DATUM(1), &tmp, &used_tmp);
 	if (!crm_accum_compatible(&fs->acc, src))
 		options_mismatch(&fs->acc, src, "partial state");

@@ -340,11 +340,15 @@ is_neg_zero(double v)
 	return v == 0.0 && signbit(v);
 }
 
-/* Decode and validate; see accum.h. */
-CrmStatus
-crm_accum_decode(const unsigned char *buf, size_t len, CrmAccum *a, const char **reason)
+/*
+ * Read and validate the header of an encoding: version, tag, kind, options,
+ * counts.  On success *a is an initialised empty accumulator with the
+ * encoded kind and options, *rows and *nent are the counts, and the reader
+ * stands at the first entry with exactly nent entries left.
+ */
+static CrmStatus
+decode_header(CrmReader *r, CrmAccum *a, int64_t *rows, uint64_t *nent, const char **reason)
 {
-	CrmReader	r;
 	uint8_t		version,
 				tag,
 				kind,
@@ -352,18 +356,12 @@ crm_accum_decode(const unsigned char *buf, size_t len, CrmAccum *a, const char *
 	double		penalizer;
 	double		start[CRM_MAX_PARAMS];
 	const CrmModelSpec *spec;
-	int64_t		rows;
-	uint64_t	nent;
-	uint64_t	i;
 	int			k;
-	CrmStatus	st;
 
 	memset(a, 0, sizeof(*a));
-	*reason = NULL;
-	crm_reader_init(&r, buf, len);
-	version = crm_get_u8(&r);
-	tag = crm_get_u8(&r);
-	if (r.error)
+	version = crm_get_u8(r);
+	tag = crm_get_u8(r);
+	if (r->error)
 	{
 		*reason = "the state is truncated";
 		return CRM_EDATA;
@@ -378,10 +376,10 @@ crm_accum_decode(const unsigned char *buf, size_t len, CrmAccum *a, const char *
 		*reason = "the bytes are not a fit state";
 		return CRM_EDATA;
 	}
-	kind = crm_get_u8(&r);
-	nstart = crm_get_u8(&r);
-	penalizer = crm_get_f64(&r);
-	if (r.error)
+	kind = crm_get_u8(r);
+	nstart = crm_get_u8(r);
+	penalizer = crm_get_f64(r);
+	if (r->error)
 	{
 		*reason = "the state is truncated";
 		return CRM_EDATA;
@@ -408,10 +406,10 @@ crm_accum_decode(const unsigned char *buf, size_t len, CrmAccum *a, const char *
 		return CRM_EDATA;
 	}
 	for (k = 0; k < nstart; k++)
-		start[k] = crm_get_f64(&r);
-	rows = crm_get_i64(&r);
-	nent = crm_get_u64(&r);
-	if (r.error)
+		start[k] = crm_get_f64(r);
+	*rows = crm_get_i64(r);
+	*nent = crm_get_u64(r);
+	if (r->error)
 	{
 		*reason = "the state is truncated";
 		return CRM_EDATA;
@@ -422,51 +420,87 @@ crm_accum_decode(const unsigned char *buf, size_t len, CrmAccum *a, const char *
 			*reason = "a start value is not a finite positive number";
 			return CRM_EDATA;
 		}
-	if (rows < 0 || (uint64_t) rows < nent)
+	if (*rows < 0 || (uint64_t) *rows < *nent)
 	{
 		*reason = "the row count is smaller than the number of entries";
 		return CRM_EDATA;
 	}
-	if (nent > crm_reader_left(&r) / CRM_ACCUM_ENTRY_BYTES ||
-		nent * CRM_ACCUM_ENTRY_BYTES != crm_reader_left(&r))
+	if (*nent > crm_reader_left(r) / CRM_ACCUM_ENTRY_BYTES ||
+		*nent * CRM_ACCUM_ENTRY_BYTES != crm_reader_left(r))
 	{
 		*reason = "the length does not match the number of entries";
 		return CRM_EDATA;
 	}
-	st = crm_accum_init(a, (CrmModelKind) kind, penalizer, nstart != 0, start);
-	if (st != CRM_OK)
+	if (crm_accum_init(a, (CrmModelKind) kind, penalizer, nstart != 0, start) != CRM_OK)
 	{
 		*reason = "the options are invalid";
 		return CRM_EDATA;
 	}
+	return CRM_OK;
+}
+
+/* Read and validate one entry (canonical key, weights, the model's check_obs). */
+static CrmStatus
+decode_entry(CrmReader *r, const CrmModelSpec *spec, CrmObs *o, double *w_lo,
+			 const char **reason)
+{
+	const char *why = NULL;
+
+	o->x = crm_get_f64(r);
+	o->tx = crm_get_f64(r);
+	o->T = crm_get_f64(r);
+	o->w = crm_get_f64(r);
+	*w_lo = crm_get_f64(r);
+	if (r->error)
+	{
+		*reason = "the state is truncated";
+		return CRM_EDATA;
+	}
+	if (is_neg_zero(o->x) || is_neg_zero(o->tx) || is_neg_zero(o->T))
+	{
+		*reason = "an entry has a non-canonical key (-0)";
+		return CRM_EDATA;
+	}
+	if (!crm_isfinite(o->w) || !crm_isfinite(*w_lo) || o->w <= 0 || fabs(*w_lo) >= o->w ||
+		!(o->w + *w_lo > 0))
+	{
+		*reason = "an entry has a weight that is not finite and positive";
+		return CRM_EDATA;
+	}
+	if (spec->check_obs(o, &why) != CRM_OK)
+	{
+		*reason = "an entry is not a valid observation for its model";
+		return CRM_EDATA;
+	}
+	return CRM_OK;
+}
+
+/* Decode and validate; see accum.h. */
+CrmStatus
+crm_accum_decode(const unsigned char *buf, size_t len, CrmAccum *a, const char **reason)
+{
+	CrmReader	r;
+	const CrmModelSpec *spec;
+	int64_t		rows;
+	uint64_t	nent;
+	uint64_t	i;
+	CrmStatus	st;
+
+	*reason = NULL;
+	crm_reader_init(&r, buf, len);
+	st = decode_header(&r, a, &rows, &nent, reason);
+	if (st != CRM_OK)
+		return st;
+	spec = crm_model_spec(a->kind);
 	for (i = 0; i < nent; i++)
 	{
 		CrmObs		o;
 		double		w_lo;
-		const char *why = NULL;
 		bool		is_new;
 
-		o.x = crm_get_f64(&r);
-		o.tx = crm_get_f64(&r);
-		o.T = crm_get_f64(&r);
-		o.w = crm_get_f64(&r);
-		w_lo = crm_get_f64(&r);
-		if (is_neg_zero(o.x) || is_neg_zero(o.tx) || is_neg_zero(o.T))
-		{
-			*reason = "an entry has a non-canonical key (-0)";
-			return CRM_EDATA;
-		}
-		if (!crm_isfinite(o.w) || !crm_isfinite(w_lo) || o.w <= 0 || fabs(w_lo) >= o.w ||
-			!(o.w + w_lo > 0))
-		{
-			*reason = "an entry has a weight that is not finite and positive";
-			return CRM_EDATA;
-		}
-		if (spec->check_obs(&o, &why) != CRM_OK)
-		{
-			*reason = "an entry is not a valid observation for its model";
-			return CRM_EDATA;
-		}
+		st = decode_entry(&r, spec, &o, &w_lo, reason);
+		if (st != CRM_OK)
+			return st;
 		st = add_pair(a, o.x, o.tx, o.T, o.w, w_lo, &is_new);
 		if (st != CRM_OK)
 			return st;
@@ -479,6 +513,59 @@ crm_accum_decode(const unsigned char *buf, size_t len, CrmAccum *a, const char *
 			return CRM_EINTERRUPTED;
 	}
 	a->rows = rows;
+	return CRM_OK;
+}
+
+/* Merge an encoded state into dst without decoding it first; see accum.h. */
+CrmStatus
+crm_accum_merge_encoded(CrmAccum *dst, const unsigned char *buf, size_t len,
+						const char **reason)
+{
+	CrmReader	r;
+	CrmAccum	hdr;
+	const CrmModelSpec *spec;
+	int64_t		rows;
+	uint64_t	nent;
+	uint64_t	i;
+	size_t		entries_at;
+	CrmStatus	st;
+
+	*reason = NULL;
+	crm_reader_init(&r, buf, len);
+	st = decode_header(&r, &hdr, &rows, &nent, reason);
+	if (st != CRM_OK)
+		return st;
+	if (!crm_accum_compatible(dst, &hdr))
+		return CRM_EPARAM;
+	if (rows > INT64_MAX - dst->rows)
+		return CRM_ERANGE;
+	spec = crm_model_spec(hdr.kind);
+	/* validate everything before changing dst */
+	entries_at = r.pos;
+	for (i = 0; i < nent; i++)
+	{
+		CrmObs		o;
+		double		w_lo;
+
+		st = decode_entry(&r, spec, &o, &w_lo, reason);
+		if (st != CRM_OK)
+			return st;
+		if ((i & 0xFFFF) == 0xFFFF && crm_interrupted())
+			return CRM_EINTERRUPTED;
+	}
+	r.pos = entries_at;
+	for (i = 0; i < nent; i++)
+	{
+		CrmObs		o;
+		double		w_lo;
+		bool		is_new;
+
+		(void) decode_entry(&r, spec, &o, &w_lo, reason);
+		st = add_pair(dst, o.x, o.tx, o.T, o.w, w_lo, &is_new);
+		if (st != CRM_OK)
+			return st;
+	}
+	dst->rows += rows;
 	return CRM_OK;
 }
 

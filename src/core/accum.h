@@ -111,6 +111,16 @@ extern bool crm_accum_compatible(const CrmAccum *a, const CrmAccum *b);
  */
 extern CrmStatus crm_accum_merge(CrmAccum *dst, const CrmAccum *src);
 
+/*
+ * Merge an encoded state (validated as crm_accum_decode does, except that
+ * duplicate keys are simply added) into dst, without building a hash
+ * table for it.  Nothing changes unless the whole input is valid.
+ * CRM_EPARAM when its kind or options differ from dst's; decode statuses
+ * (with *reason) otherwise; CRM_ENOMEM (dst then holds part of it).
+ */
+extern CrmStatus crm_accum_merge_encoded(CrmAccum *dst, const unsigned char *buf, size_t len,
+										 const char **reason);
+
 /* Exact size of the encoded form. */
 extern size_t crm_accum_encoded_size(const CrmAccum *a);
 

@@ -111,6 +111,8 @@ make_sample(CrmAccum *a, double penalizer, bool has_start)
 		crm_accum_add(a, (double) (i % 9 + 1), (double) (i % 2), 0, 0.25 + 0.1 * (i % 3));
 }
 
+static void put_f64_at(unsigned char *buf, size_t off, double v);
+
 static void
 merge(void)
 {
@@ -158,6 +160,45 @@ merge(void)
 		crm_accum_init(&b, CRM_MODEL_SBG, 0.1, true, s1);
 		ut_ok(crm_accum_compatible(&b, &c), "same start compatible");
 		crm_accum_free(&c);
+	}
+	{
+		/* merging the encoded form gives the same result as merging the accumulator */
+		CrmAccum	e1,
+					e2;
+		unsigned char *buf;
+		size_t		len;
+		const char *why;
+
+		crm_accum_init(&e1, CRM_MODEL_SBG, 0.1, false, NULL);
+		crm_accum_init(&e2, CRM_MODEL_SBG, 0.1, false, NULL);
+		crm_accum_add(&e1, 3, 1, 0, 2.0);
+		crm_accum_add(&e2, 3, 1, 0, 2.0);
+		crm_accum_free(&b);
+		crm_accum_init(&b, CRM_MODEL_SBG, 0.1, false, NULL);
+		for (i = 0; i < 300; i++)
+			crm_accum_add(&b, (double) (i % 17 + 1), (double) (i % 2), 0, 0.5 + i % 3);
+		len = crm_accum_encoded_size(&b);
+		buf = malloc(len);
+		crm_accum_encode(&b, buf, len);
+		ut_ok(crm_accum_merge(&e1, &b) == CRM_OK, "merge");
+		ut_ok(crm_accum_merge_encoded(&e2, buf, len, &why) == CRM_OK, "merge_encoded");
+		ut_ok(e1.n == e2.n && e1.rows == e2.rows, "same size");
+		ok = true;
+		for (i = 0; i < (int) e1.n; i++)
+			if (memcmp(&e1.entries[i], &e2.entries[i], sizeof(CrmAccumEntry)) != 0)
+				ok = false;
+		ut_ok(ok, "identical entries");
+		put_f64_at(buf, len - 16, -1.0);	/* the last entry's weight */
+		ut_ok(crm_accum_merge_encoded(&e2, buf, len, &why) == CRM_EDATA && e2.rows == e1.rows,
+			  "invalid input leaves dst unchanged");
+		crm_accum_init(&c, CRM_MODEL_SBG, 0.2, false, NULL);
+		len = crm_accum_encoded_size(&c);
+		crm_accum_encode(&c, buf, len);
+		ut_ok(crm_accum_merge_encoded(&e2, buf, len, &why) == CRM_EPARAM, "other options refused");
+		free(buf);
+		crm_accum_free(&c);
+		crm_accum_free(&e1);
+		crm_accum_free(&e2);
 	}
 	ut_ok(crm_accum_init(&c, CRM_MODEL_SBG, -1, false, NULL) == CRM_EPARAM, "negative penalizer");
 	ut_ok(crm_accum_init(&c, CRM_MODEL_SBG, NAN, false, NULL) == CRM_EPARAM, "NaN penalizer");
