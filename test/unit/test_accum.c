@@ -390,6 +390,19 @@ codec_roundtrip(void)
 			else if (why == NULL && st != CRM_ENOMEM)
 				ok = false;
 			crm_accum_free(&d);
+			/* the merge path reads the same bytes: it must agree on validity */
+			{
+				CrmAccum	m;
+				CrmStatus	st2;
+
+				crm_accum_init(&m, CRM_MODEL_SBG, a.penalizer, a.has_start, a.start);
+				st2 = crm_accum_merge_encoded(&m, bad, len, &why);
+				if (st == CRM_OK && st2 != CRM_OK && st2 != CRM_EPARAM)
+					ok = false;
+				if (st != CRM_OK && st2 == CRM_OK && st != CRM_EDATA)
+					ok = false;
+				crm_accum_free(&m);
+			}
 		}
 		ut_ok(ok, "accepted inputs re-encode identically; rejections give a reason");
 		printf("# accum fuzz: %d of 20000 mutated states were still valid\n", accepted);
