@@ -33,10 +33,15 @@ crm_pg_free(void *ptr, void *ctx)
 	pfree(ptr);
 }
 
+/*
+ * The core stops only for a real cancel or termination request; other
+ * pending interrupts (a parallel worker's message, a catch-up signal) are
+ * serviced after the core returns and must not abort a fit.
+ */
 static bool
 crm_pg_interrupted(void)
 {
-	return InterruptPending;
+	return QueryCancelPending || ProcDiePending;
 }
 
 /* Point the core's allocator at palloc (current context) and hooks at ours. */
