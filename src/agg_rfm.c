@@ -37,6 +37,8 @@ typedef struct RfmCallCache
 	CrmRfmParams params;
 } RfmCallCache;
 
+static void report_state_status(CrmStatus st, const char *what) pg_attribute_noreturn();
+
 /* Per-call-site cache of a final function: the blessed result row type. */
 typedef struct RfmFinalCache
 {
@@ -90,6 +92,21 @@ report_params_mismatch(const CrmRfmParams *a, const CrmRfmParams *b, bool partia
 					   params_text(a), params_text(b)) :
 			 errdetail("One row has %s, another has %s.", params_text(a), params_text(b)),
 			 errhint("Pass constants, or values that are constant within each group.")));
+}
+
+/*
+ * ereport for a bad core status of the state: overflowing sums (CRM_ERANGE)
+ * get their own message, the rest crm_report_status's.
+ */
+static void
+report_state_status(CrmStatus st, const char *what)
+{
+	if (st == CRM_ERANGE)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("sum of amounts is out of range"),
+				 errdetail("A customer's amounts, or their net sum, reach 9.2e18 or more in absolute value.")));
+	crm_report_status(st, what);
 }
 
 /* 22023 for a NULL or infinite timestamp argument. */
@@ -275,14 +292,7 @@ rfm_transition(FunctionCallInfo fcinfo, bool holdout)
 					 amount, dscale);
 	MemoryContextSwitchTo(old);
 	if (unlikely(st != CRM_OK))
-	{
-		if (st == CRM_ERANGE)
-			ereport(ERROR,
-					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("sum of amounts is out of range"),
-					 errdetail("A customer's amounts add up to 9.2e18 or more in absolute value.")));
-		crm_report_status(st, "cannot add a row to the RFM state");
-	}
+		report_state_status(st, "cannot add a row to the RFM state");
 	PG_RETURN_POINTER(state);
 }
 
@@ -315,13 +325,8 @@ rfm_combine(FunctionCallInfo fcinfo)
 	MemoryContextSwitchTo(old);
 	if (st == CRM_EDOMAIN)
 		report_params_mismatch(&s1->p, &s2->p, true);
-	if (st == CRM_ERANGE)
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("sum of amounts is out of range"),
-				 errdetail("A customer's amounts add up to 9.2e18 or more in absolute value.")));
 	if (st != CRM_OK)
-		crm_report_status(st, "cannot combine RFM states");
+		report_state_status(st, "cannot combine RFM states");
 	PG_RETURN_POINTER(s1);
 }
 
@@ -371,13 +376,8 @@ rfm_figures(FunctionCallInfo fcinfo, CrmRfmResult *r)
 	CrmRfmState *s = (CrmRfmState *) PG_GETARG_POINTER(0);
 	CrmStatus	st = crm_rfm_result(s, r);
 
-	if (st == CRM_ERANGE)
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("sum of amounts is out of range"),
-				 errdetail("A customer's net revenue is 9.2e18 or more in absolute value.")));
 	if (st != CRM_OK)
-		crm_report_status(st, "cannot compute the RFM summary");
+		report_state_status(st, "cannot compute the RFM summary");
 	return r->present;
 }
 

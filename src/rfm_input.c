@@ -55,6 +55,17 @@ typedef enum AmountKind
 	AMOUNT_CORRUPT
 } AmountKind;
 
+/* What a core status from decoding an amount means. */
+static AmountKind
+amount_kind(CrmStatus st, bool too_precise)
+{
+	if (st == CRM_OK)
+		return AMOUNT_OK;
+	if (st == CRM_ERANGE)
+		return too_precise ? AMOUNT_TOO_PRECISE : AMOUNT_TOO_LARGE;
+	return AMOUNT_CORRUPT;
+}
+
 /* digits decoded on the stack; longer (non-normalised) values use palloc */
 #define AMOUNT_STACK_DIGITS 16
 
@@ -116,11 +127,7 @@ amount_decode_stored(Datum d, CrmMoney *out, int *dscale)
 		pfree(digits);
 	if ((Pointer) v != DatumGetPointer(d))
 		pfree(v);
-	if (st == CRM_OK)
-		return AMOUNT_OK;
-	if (st == CRM_ERANGE)
-		return too_precise ? AMOUNT_TOO_PRECISE : AMOUNT_TOO_LARGE;
-	return AMOUNT_CORRUPT;
+	return amount_kind(st, too_precise);
 }
 
 /*
@@ -140,11 +147,7 @@ amount_decode_text(Datum d, CrmMoney *out, int *dscale)
 		return AMOUNT_INFINITE;
 	st = crm_money_parse(text, out, dscale, &too_precise);
 	pfree(text);
-	if (st == CRM_OK)
-		return AMOUNT_OK;
-	if (st == CRM_ERANGE)
-		return too_precise ? AMOUNT_TOO_PRECISE : AMOUNT_TOO_LARGE;
-	return AMOUNT_CORRUPT;
+	return amount_kind(st, too_precise);
 }
 
 /* -1: not checked yet; 1: the stored layout reads right; 0: use text */

@@ -48,6 +48,11 @@
 -- amounts must be below 10^18 in absolute value with at most 12 non-zero
 -- fractional digits (22003): they are summed exactly, so the results do not
 -- depend on the order of the rows or on how a parallel plan splits them.
+-- Over crm.interactions, keep the rows that carry money, e.g.
+--   SELECT customer_id, crm.rfm_summary(occurred_at, amount, now())
+--            FILTER (WHERE kind IN ('purchase', 'refund'))
+--   FROM crm.interactions GROUP BY customer_id;
+-- (other kinds may have amount 0, which would count as a purchase).
 --
 -- NULL results.  crm.rfm_summary returns NULL for a group without a
 -- purchase up to the end (no rows, only rows after the end, only refunds).

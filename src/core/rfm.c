@@ -61,6 +61,28 @@ gcd_i64(int64_t a, int64_t b)
 /* -------------------------------------------------------------- money */
 
 /*
+ * The amount ±(ip + fp/10^12) from its magnitude (ip < 10^18, fp < 10^12):
+ * a negative fraction borrows one unit, -1.25 = -2 + 0.75.
+ */
+static CrmMoney
+money_from_magnitude(bool negative, uint64_t ip, uint64_t fp)
+{
+	CrmMoney	m;
+
+	if (negative && fp > 0)
+	{
+		m.units = -(int64_t) ip - 1;
+		m.pico = CRM_MONEY_SCALE - (int64_t) fp;
+	}
+	else
+	{
+		m.units = negative ? -(int64_t) ip : (int64_t) ip;
+		m.pico = (int64_t) fp;
+	}
+	return m;
+}
+
+/*
  * Build an amount from numeric's base-10000 digits.  Digit i has weight
  * 10000^(weight - i); positions 4..0 are whole units (|v| < 10^18 means a
  * digit at position 4 below 100), positions -1..-3 the 12 fractional digits.
@@ -104,16 +126,7 @@ crm_money_from_base10000(bool negative, int weight, const uint16_t *digits, int 
 	}
 	if (ip >= (uint64_t) CRM_MONEY_UNITS_LIMIT)
 		return CRM_ERANGE;
-	if (negative && fp > 0)
-	{
-		out->units = -(int64_t) ip - 1;
-		out->pico = CRM_MONEY_SCALE - (int64_t) fp;
-	}
-	else
-	{
-		out->units = negative ? -(int64_t) ip : (int64_t) ip;
-		out->pico = (int64_t) fp;
-	}
+	*out = money_from_magnitude(negative, ip, fp);
 	return CRM_OK;
 }
 
@@ -161,16 +174,7 @@ crm_money_parse(const char *text, CrmMoney *out, int *dscale, bool *too_precise)
 	if (*p != '\0' || nint + nfrac == 0)
 		return CRM_EDATA;
 	*dscale = nfrac;
-	if (negative && fp > 0)
-	{
-		out->units = -(int64_t) ip - 1;
-		out->pico = CRM_MONEY_SCALE - (int64_t) fp;
-	}
-	else
-	{
-		out->units = negative ? -(int64_t) ip : (int64_t) ip;
-		out->pico = (int64_t) fp;
-	}
+	*out = money_from_magnitude(negative, ip, fp);
 	return CRM_OK;
 }
 
