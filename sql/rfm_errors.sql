@@ -56,6 +56,9 @@ SELECT crm.rfm_summary(occurred_at, amount, stop + (amount || ' days')::interval
 SELECT crm.rfm_summary(occurred_at, amount, stop, (amount || ' days')::interval) FROM rfm_err;
 SELECT crm.rfm_summary(occurred_at, amount, stop, '1 day', (amount || ' days')::interval) FROM rfm_err;
 SELECT crm.rfm_calibration_holdout(occurred_at, amount, occurred_at, stop) FROM rfm_err;
+-- ... also when the row that differs is skipped for a NULL amount
+SELECT crm.rfm_summary(d, a, e)
+FROM (VALUES (timestamptz '2020-01-01', 1::numeric, timestamptz '2020-12-31'), ('2020-01-02', NULL, '2021-12-31')) v(d, a, e);
 -- ... but may differ between groups
 SELECT customer, (crm.rfm_summary(occurred_at, amount, stop + customer * interval '1 day')).t
 FROM (SELECT * FROM rfm_err UNION ALL SELECT 2, occurred_at, amount, stop FROM rfm_err) s

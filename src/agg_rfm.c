@@ -258,6 +258,8 @@ rfm_transition(FunctionCallInfo fcinfo, bool holdout)
 		fcinfo->flinfo->fn_extra = cache;
 	}
 	params = rfm_params(fcinfo, cache, holdout);
+	if (state != NULL && unlikely(!crm_rfm_params_equal(&state->p, params)))
+		report_params_mismatch(&state->p, params, false);
 
 	/* a row with NULL occurred_at or amount is skipped, as in sum() */
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
@@ -274,8 +276,6 @@ rfm_transition(FunctionCallInfo fcinfo, bool holdout)
 		if (state == NULL)
 			crm_report_status(CRM_ENOMEM, "cannot allocate the RFM state");
 	}
-	else if (unlikely(!crm_rfm_params_equal(&state->p, params)))
-		report_params_mismatch(&state->p, params, false);
 
 	at = PG_GETARG_TIMESTAMPTZ(1);
 	if (TIMESTAMP_NOT_FINITE(at))
@@ -330,7 +330,7 @@ rfm_combine(FunctionCallInfo fcinfo)
 	PG_RETURN_POINTER(s1);
 }
 
-/* Serialize a state to bytea (codec: version byte, tag, little-endian). */
+/* Serialize a state to bytea (codec: version byte, tag, varints; see rfm.c). */
 static Datum
 rfm_serial(FunctionCallInfo fcinfo)
 {
