@@ -37,8 +37,6 @@ typedef struct RfmCallCache
 	CrmRfmParams params;
 } RfmCallCache;
 
-static void report_state_status(CrmStatus st, const char *what) pg_attribute_noreturn();
-
 /* Per-call-site cache of a final function: the blessed result row type. */
 typedef struct RfmFinalCache
 {
@@ -96,7 +94,8 @@ report_params_mismatch(const CrmRfmParams *a, const CrmRfmParams *b, bool partia
 
 /*
  * ereport for a bad core status of the state: overflowing sums (CRM_ERANGE)
- * get their own message, the rest crm_report_status's.
+ * get their own message, the rest crm_report_status's.  Never returns (not
+ * declared so: the attribute's spelling changed in PostgreSQL 18).
  */
 static void
 report_state_status(CrmStatus st, const char *what)
