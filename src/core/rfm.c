@@ -839,20 +839,23 @@ put_svarint(CrmWriter *w, int64_t v)
 	put_uvarint(w, ((uint64_t) v << 1) ^ (uint64_t) (v < 0 ? -1 : 0));
 }
 
-/* Read a minimal-length varint; sets r->error on anything else. */
+/*
+ * Read a minimal-length varint; sets r->error on anything else.  It reads
+ * the codec reader's fields directly and never passes the reader to an
+ * out-of-line function, so the decoder keeps it in registers.
+ */
 static inline uint64_t
 get_uvarint(CrmReader *r)
 {
 	uint64_t	v = 0;
 	int			shift;
-	bool		direct = !r->error && r->len - r->pos >= VARINT_MAX;
 
-	for (shift = 0; shift < 64; shift += 7)
+	if (r->error)
+		return 0;
+	for (shift = 0; shift < 64 && r->pos < r->len; shift += 7)
 	{
-		uint8_t		b = direct ? r->buf[r->pos++] : crm_get_u8(r);
+		uint8_t		b = r->buf[r->pos++];
 
-		if (r->error)
-			return 0;
 		if (shift == 63 && b > 1)
 			break;				/* more than 64 bits */
 		v |= (uint64_t) (b & 0x7F) << shift;
@@ -1035,11 +1038,11 @@ crm_rfm_decode(const unsigned char *buf, size_t len, CrmRfmState **out)
 	*out = NULL;
 	if (len < 2)
 		return CRM_EDATA;
-	crm_reader_init(&r, buf, len);
-	if (crm_get_u8(&r) != RFM_FORMAT_VERSION)
+	if (buf[0] != RFM_FORMAT_VERSION)
 		return CRM_EVERSION;
-	if (crm_get_u8(&r) != CRM_TAG_RFM)
+	if (buf[1] != CRM_TAG_RFM)
 		return CRM_EDATA;
+	crm_reader_init(&r, buf + 2, len - 2);
 	memset(&p, 0, sizeof(p));
 	bu = get_uvarint(&r);
 	bm = get_uvarint(&r);
@@ -1067,7 +1070,7 @@ crm_rfm_decode(const unsigned char *buf, size_t len, CrmRfmState **out)
 		return CRM_EDATA;
 	if (n_rows > (uint64_t) INT64_MAX || n_refunds > n_rows || n > (uint64_t) INT32_MAX ||
 		n_rows - n_refunds < n || dscale > CRM_MONEY_FRAC_DIGITS ||
-		n > crm_reader_left(&r))	/* each bucket takes a byte at least */
+		n > r.len - r.pos)		/* each bucket takes a byte at least */
 		return CRM_EDATA;
 
 	s = crm_rfm_new(&p);
@@ -1132,7 +1135,7 @@ crm_rfm_decode(const unsigned char *buf, size_t len, CrmRfmState **out)
 	s->sum_first = get_money(&r, quantum);
 	s->sum_hold = get_money(&r, quantum);
 	s->refunds = get_money(&r, quantum);
-	if (r.error || crm_reader_left(&r) != 0 ||
+	if (r.error || r.pos != r.len ||
 		crm_money_is_negative(s->sum_cal) || crm_money_is_negative(s->sum_first) ||
 		crm_money_is_negative(s->sum_hold) || crm_money_is_negative(s->refunds) ||
 		money_is_zero(s->refunds) != (s->n_refunds == 0) ||
