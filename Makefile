@@ -15,7 +15,9 @@ CORE_SRCS = \
 	src/core/crm_core.c \
 	src/core/codec.c \
 	src/core/special.c \
-	src/core/hyp.c
+	src/core/hyp.c \
+	src/core/bgbb.c \
+	src/core/gg.c
 
 # fmgr glue
 GLUE_SRCS = \
@@ -51,7 +53,9 @@ UNIT_SRCS = \
 	test/unit/runner.c \
 	test/unit/unit.c \
 	test/unit/test_codec.c \
-	test/unit/test_special.c
+	test/unit/test_special.c \
+	test/unit/test_bgbb.c \
+	test/unit/test_gg.c
 
 UNIT_CFLAGS = -std=gnu99 -O1 -g -Wall -Wextra -Wno-unused-parameter \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined \
