@@ -54,6 +54,7 @@ UNIT_SRCS = \
 	test/unit/unit.c \
 	test/unit/test_codec.c \
 	test/unit/test_special.c \
+	test/unit/test_hyp.c \
 	test/unit/test_bgbb.c \
 	test/unit/test_gg.c
 

@@ -14,12 +14,14 @@ typedef struct UtSuite
 
 extern void test_codec(void);
 extern void test_special(void);
+extern void test_hyp(void);
 extern void test_bgbb(void);
 extern void test_gg(void);
 
 static const UtSuite crm_unit_suites[] = {
 	{"codec", test_codec},
 	{"special", test_special},
+	{"hyp", test_hyp},
 	{"bgbb", test_bgbb},
 	{"gg", test_gg},
 	{NULL, NULL}
