@@ -731,12 +731,12 @@ crm_bgbb_prob_n(const double *par, double x, double n, double *out)
  * 2F1(1, b; b + g; z) for b, g > 0, 0 <= z < 1 by its Maclaurin series,
  * Σ_k (b)_k/(b+g)_k z^k: positive terms with ratio (b+k)/(b+g+k)·z < z,
  * so the tail after a term t is below t·z/(1 − z) and the sum is
- * well-conditioned.  Written here because the first parameter is 1 (a
- * simple, safe special case); CRM_ENOCONV when z is so close to 1 that more
- * than 10 million terms would be needed.
+ * well-conditioned.  The fallback when crm_hyp2f1 cannot answer (the first
+ * parameter is 1, a simple and safe special case); CRM_ENOCONV when z is so
+ * close to 1 that more than 10 million terms would be needed.
  */
 static CrmStatus
-hyp2f1_1b(double b, double g, double z, double *out)
+hyp2f1_1b_series(double b, double g, double z, double *logf)
 {
 	double		s = 1.0,
 				t = 1.0,
@@ -749,7 +749,7 @@ hyp2f1_1b(double b, double g, double z, double *out)
 		s += t;
 		if (t * tailf < 1e-17 * s)
 		{
-			*out = s;
+			*logf = log(s);
 			return CRM_OK;
 		}
 		if ((((long) k) & 0xfffff) == 0xfffff && crm_interrupted())
@@ -763,6 +763,8 @@ hyp2f1_1b(double b, double g, double z, double *out)
  * B(α+x+1, β+n−x)/B(α,β) · B(γ, δ+n+1)/[B(γ,δ)(1+d)] · 2F1(1, δ+n+1;
  * γ+δ+n+1; 1/(1+d)) / L
  * = E[p | x, n] · P(alive in n) · (δ+n)/(γ+δ+n)/(1+d) · 2F1(...).
+ * The 2F1 comes from crm_hyp2f1 (Gauss's continued fraction near z = 1,
+ * a few µs for any d), with the own series as the fallback.
  */
 CrmStatus
 crm_bgbb_dert(const double *par, double d, double x, double tx, double n,
@@ -770,8 +772,9 @@ crm_bgbb_dert(const double *par, double d, double x, double tx, double n,
 {
 	BgbbConst	c;
 	CrmStatus	st;
-	double		f,
+	double		lf,
 				z;
+	int			sign;
 
 	*out = NAN;
 	if ((st = bgbb_check_all(par, x, tx, n)) != CRM_OK)
@@ -780,11 +783,15 @@ crm_bgbb_dert(const double *par, double d, double x, double tx, double n,
 		return CRM_EDOMAIN;
 	bgbb_const(par, &c);
 	z = 1.0 / (1.0 + d);
-	st = hyp2f1_1b(c.de + n + 1.0, c.ga, z, &f);
-	if (st != CRM_OK)
-		return st;
+	st = crm_hyp2f1(1.0, c.de + n + 1.0, c.ga + c.de + n + 1.0, z, &lf, &sign);
+	if (st != CRM_OK || sign != 1 || !crm_isfinite(lf))
+	{
+		st = hyp2f1_1b_series(c.de + n + 1.0, c.ga, z, &lf);
+		if (st != CRM_OK)
+			return st;
+	}
 	*out = exp(log(c.al + x) - log(c.al + c.be + n) + bgbb_lp_alive(&c, x, tx, n, 0.0)
-			   + log(c.de + n) - log(c.ga + c.de + n) - log1p(d) + log(f));
+			   + log(c.de + n) - log(c.ga + c.de + n) - log1p(d) + lf);
 	if (!crm_isfinite(*out))
 	{
 		*out = NAN;
