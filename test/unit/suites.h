@@ -15,6 +15,10 @@ typedef struct UtSuite
 extern void test_codec(void);
 extern void test_special(void);
 extern void test_hyp(void);
+extern void test_simulate(void);
+extern void test_optim(void);
+extern void test_accum(void);
+extern void test_sbg(void);
 extern void test_bgbb(void);
 extern void test_gg(void);
 
@@ -22,6 +26,10 @@ static const UtSuite crm_unit_suites[] = {
 	{"codec", test_codec},
 	{"special", test_special},
 	{"hyp", test_hyp},
+	{"simulate", test_simulate},
+	{"optim", test_optim},
+	{"accum", test_accum},
+	{"sbg", test_sbg},
 	{"bgbb", test_bgbb},
 	{"gg", test_gg},
 	{NULL, NULL}
