@@ -32,7 +32,9 @@ GLUE_SRCS = \
 	src/model_glue.c \
 	src/fit_state.c \
 	src/agg_fit.c \
-	src/fn_sbg.c
+	src/fn_sbg.c \
+	src/fn_bgbb.c \
+	src/fn_gg.c
 
 OBJS = $(CORE_SRCS:.c=.o) $(GLUE_SRCS:.c=.o)
 
@@ -41,6 +43,8 @@ INSTALL_PARTS = \
 	sql/install/00_base.sql \
 	sql/install/10_tables.sql \
 	sql/install/30_models.sql \
+	sql/install/33_bgbb.sql \
+	sql/install/34_gamma_gamma.sql \
 	sql/install/35_sbg.sql \
 	sql/install/50_demo.sql
 
@@ -52,6 +56,8 @@ REGRESS = \
 	schema \
 	guard \
 	fit \
+	bgbb \
+	gamma_gamma \
 	sbg
 REGRESS_OPTS = --inputdir=. --outputdir=.
 
