@@ -10,6 +10,7 @@
 
 #include "unit.h"
 #include "gg.h"
+#include "optim.h"
 
 void		test_gg(void);
 
@@ -91,6 +92,55 @@ cdnow_total_ll(void)
 	ut_ok(crm_gg_spec.loglik(gg_lt, obs, (size_t) n, &lt_ll, NULL) == CRM_OK, "status");
 	/* hp json: loglik_at_lifetimes_params */
 	ut_close(lt_ll, -4055.9232435028644, 1e-14, "LL at the lifetimes params");
+	ut_end();
+}
+
+/* the optimizer on the 946 repeaters reaches the 60-digit MLE */
+static void
+cdnow_fit(void)
+{
+	static CrmObs obs[MAX_CUST];
+	int			n,
+				k;
+	CrmFitOptions opt;
+	CrmFitResult res;
+
+	if (!ut_begin_shared("gg: crm_fit on the 946 CDNOW repeaters reaches the hp MLE"))
+		return;
+	n = load_repeaters(obs, MAX_CUST);
+	crm_fit_options_default(&opt);
+	/* crm_fit wants distinct patterns sorted by (x, tx): sort and merge here */
+	{
+		int			i,
+					j,
+					m = 0;
+
+		for (i = 1; i < n; i++)
+		{
+			CrmObs		t = obs[i];
+
+			for (j = i - 1; j >= 0 && (obs[j].x > t.x || (obs[j].x == t.x && obs[j].tx > t.tx)); j--)
+				obs[j + 1] = obs[j];
+			obs[j + 1] = t;
+		}
+		for (i = 0; i < n; i++)
+		{
+			if (m > 0 && obs[m - 1].x == obs[i].x && obs[m - 1].tx == obs[i].tx)
+				obs[m - 1].w += obs[i].w;
+			else
+				obs[m++] = obs[i];
+		}
+		n = m;
+	}
+	ut_ok(n == 753, "753 distinct (x, zbar) patterns, got %d", n);
+	ut_ok(crm_fit(&crm_gg_spec, obs, (size_t) n, &opt, &res) == CRM_OK, "crm_fit status");
+	ut_ok(res.converged, "converged (%s, %s)", res.method, res.message);
+	for (k = 0; k < 3; k++)
+		ut_close(res.par[k], gg_mle[k], 1e-8, "%s", crm_gg_spec.param_names[k]);
+	ut_close(res.loglik, -4055.9232435028644, 1e-13, "loglik");
+	ut_ok(res.n_customers == 946.0, "n_customers %g", res.n_customers);
+	printf("# gg crm_fit cdnow: (%.12g, %.12g, %.12g) LL %.17g, %d evaluations\n",
+		   res.par[0], res.par[1], res.par[2], res.loglik, res.iterations);
 	ut_end();
 }
 
@@ -346,6 +396,7 @@ void
 test_gg(void)
 {
 	cdnow_total_ll();
+	cdnow_fit();
 	cdnow_cond_first_20();
 	cdnow_clv_file();
 	gradient_fd();
