@@ -15,7 +15,8 @@ CORE_SRCS = \
 	src/core/crm_core.c \
 	src/core/codec.c \
 	src/core/special.c \
-	src/core/hyp.c
+	src/core/hyp.c \
+	src/core/pnbd.c
 
 # fmgr glue
 GLUE_SRCS = \
