@@ -52,7 +52,8 @@ UNIT_SRCS = \
 	test/unit/runner.c \
 	test/unit/unit.c \
 	test/unit/test_codec.c \
-	test/unit/test_special.c
+	test/unit/test_special.c \
+	test/unit/test_pnbd.c
 
 UNIT_CFLAGS = -std=gnu99 -O1 -g -Wall -Wextra -Wno-unused-parameter \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined \

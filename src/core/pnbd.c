@@ -325,7 +325,7 @@ hyp_series(double w, double c, double a, double z, double lomz, double omz,
 {
 	double		b = w + 1.0;
 	double		e = 1.0;		/* term k: (a)_k/(b)_k z^k */
-	double		E = 1.0;
+	double		E = 0.0;		/* Σ_(k>=1): the sum is 1 + E */
 	double		Ea = 0.0,
 				Ew = 0.0,
 				Ez = 0.0,
@@ -351,20 +351,20 @@ hyp_series(double w, double c, double a, double z, double lomz, double omz,
 			Ea += e * S1;
 			Ew += e * S2;
 			Ez += dz_term;
-			if (e * (k + 2) <= stop * E && dz_term * (k + 2) <= stop * Ez)
+			if (e * (k + 2) <= stop * (1.0 + E) && dz_term * (k + 2) <= stop * Ez)
 				break;
 		}
-		else if (e * (k + 2) <= stop * E)
+		else if (e * (k + 2) <= stop * (1.0 + E))
 			break;
 	}
 	if (k >= cap)
 		return false;
-	*lf = (1.0 - c) * lomz + log(E);
+	*lf = (1.0 - c) * lomz + log1p(E);
 	if (d != NULL)
 	{
-		d[0] = c * Ew / E;
-		d[1] = -lomz - Ea / E;
-		d[2] = (c - 1.0) / omz + Ez / E;
+		d[0] = c * Ew / (1.0 + E);
+		d[1] = -lomz - Ea / (1.0 + E);
+		d[2] = (c - 1.0) / omz + Ez / (1.0 + E);
 	}
 	return true;
 }
