@@ -52,20 +52,13 @@
 #define QUAD_STRIDE0 128		/* first level: step 1/2 */
 #define QUAD_MAX_LEVEL 7		/* finest step 1/256 */
 #define QUAD_MIN_LEVEL 2		/* agreement counts from step 1/8 on */
-#define QUAD_TS_K 1152			/* tanh-sinh on tau in [-4.5, 4.5] */
-
-typedef enum QuadKind
-{
-	QUAD_FINITE,				/* tanh-sinh on [a, b], tau in [-4.5, 4.5] */
-	QUAD_HALFINF				/* exp-sinh on [a, +inf), caller's tau range */
-} QuadKind;
+#define QUAD_TS_K 1152			/* tau in [-4.5, 4.5] */
 
 /*
- * Log of the integrand at x.  For QUAD_FINITE, dl = x − a and dr = b − x
- * are given to full relative precision, so integrands with end point
- * features can use them; for QUAD_HALFINF, dl = ln(x − a) (x − a may
- * underflow) and dr = +inf.  aux[0..naux) receives the quantities whose
- * integrand-weighted means the caller wants.
+ * Log of the integrand at x, with dl = x − a and dr = b − x given to full
+ * relative precision, so integrands with end point features can use them.
+ * aux[0..naux) receives the quantities whose integrand-weighted means the
+ * caller wants.
  */
 typedef double (*QuadLogFn) (void *ctx, double x, double dl, double dr, double *aux);
 
@@ -141,81 +134,63 @@ quad_acc_add(QuadAcc *acc, double l, const double *aux, int naux)
 }
 
 /*
- * Evaluate node k (tau = k/QUAD_RES) and add it; returns its log
- * contribution (−inf when the node falls on an end point in double
- * precision).
+ * Evaluate tanh-sinh node k (tau = k/QUAD_RES) of [a, b] and add it;
+ * returns its log contribution (−inf when the node falls on an end point
+ * in double precision).
  */
 static double
-quad_eval_node(QuadKind kind, double a, double b, double loglen, int k,
+quad_eval_node(double a, double b, double loglen, int k,
 			   QuadLogFn f, void *ctx, int naux, QuadAcc *acc)
 {
+	int			i = k < 0 ? -k : k;
+	double		len = b - a;
+	double		nr = len * ts_table.near_[i];
+	double		fr = len * ts_table.far_[i];
 	double		x,
 				dl,
 				dr,
-				lw,
 				l;
 	double		aux[QUAD_MAX_AUX];
 
-	if (kind == QUAD_FINITE)
+	if (nr <= 0.0)
+		return -INFINITY;
+	if (k >= 0)
 	{
-		int			i = k < 0 ? -k : k;
-		double		len = b - a;
-		double		nr = len * ts_table.near_[i];
-		double		fr = len * ts_table.far_[i];
-
-		if (nr <= 0.0)
-			return -INFINITY;
-		if (k >= 0)
-		{
-			dl = fr;
-			dr = nr;
-			x = b - nr;
-		}
-		else
-		{
-			dl = nr;
-			dr = fr;
-			x = a + nr;
-		}
-		lw = loglen + ts_table.lw[i];
+		dl = fr;
+		dr = nr;
+		x = b - nr;
 	}
 	else
 	{
-		double		tau = (double) k / QUAD_RES;
-		double		q = 0.5 * PNBD_PI * sinh(tau);
-		double		t = exp(q);
-
-		if (isinf(t))
-			return -INFINITY;
-		dl = q;					/* ln(x − a): t itself may underflow */
-		dr = INFINITY;
-		x = a + t;
-		lw = q + log(0.5 * PNBD_PI * cosh(tau));
+		dl = nr;
+		dr = fr;
+		x = a + nr;
 	}
-	l = f(ctx, x, dl, dr, aux) + lw;
+	l = f(ctx, x, dl, dr, aux) + loglen + ts_table.lw[i];
 	quad_acc_add(acc, l, aux, naux);
 	return l;
 }
 
 /*
- * ln ∫ e^f, and the f-weighted means of aux (mean[0..naux)), by the
- * trapezoid rule in tau on [klo, khi]/QUAD_RES (QUAD_FINITE ignores them
- * and uses [-4.5, 4.5]), the step halved from 1/2 until two levels agree
+ * ln ∫_a^b e^f, and the f-weighted means of aux (mean[0..naux)), by the
+ * tanh-sinh rule: the trapezoid rule in tau on [-4.5, 4.5] for
+ * x = (a+b)/2 + (b−a)/2 tanh(π/2 sinh tau), the step halved from 1/2 until two levels agree
  * (1e-10 in the log of the integral, 1e-8 absolute-or-relative in the
  * means; double-exponential rules double their digits per level, so the
  * result is then good to rounding).  Nodes the first level shows to be
  * negligible (< e^-60 of the largest) at the two ends are not refined.
  */
 static CrmStatus
-quad_log(QuadKind kind, double a, double b, int klo, int khi,
-		 QuadLogFn f, void *ctx, int naux, double *logI, double *mean)
+quad_log(double a, double b, QuadLogFn f, void *ctx, int naux, double *logI, double *mean)
 {
 	QuadAcc		acc;
-	double		lvals[2 * QUAD_TS_K / QUAD_STRIDE0 + 64];
+	double		lvals[2 * QUAD_TS_K / QUAD_STRIDE0 + 1];
 	double		prev_mean[QUAD_MAX_AUX];
 	double		prev_log;
-	double		loglen = kind == QUAD_FINITE ? log(b - a) : 0.0;
+	double		loglen = log(b - a);
 	int			stride = QUAD_STRIDE0;
+	int			klo = -QUAD_TS_K,
+				khi = QUAD_TS_K;
 	int			k,
 				j,
 				level,
@@ -224,16 +199,9 @@ quad_log(QuadKind kind, double a, double b, int klo, int khi,
 				n0 = 0;
 	bool		any = false;
 
-	if (kind == QUAD_FINITE)
-	{
-		if (!ts_table.ready)
-			ts_table_fill();
-		klo = -QUAD_TS_K;
-		khi = QUAD_TS_K;
-	}
-	klo = (klo / QUAD_STRIDE0) * QUAD_STRIDE0;	/* level-0 grid points */
-	khi = (khi / QUAD_STRIDE0) * QUAD_STRIDE0;
-	if ((khi - klo) / QUAD_STRIDE0 + 1 > (int) (sizeof(lvals) / sizeof(lvals[0])))
+	if (!ts_table.ready)
+		ts_table_fill();
+	if (!(b > a))
 		return CRM_EINTERNAL;
 	acc.M = -INFINITY;
 	acc.S = 0.0;
@@ -243,7 +211,7 @@ quad_log(QuadKind kind, double a, double b, int klo, int khi,
 
 	/* level 0: every node, remembering each one's log contribution */
 	for (k = klo; k <= khi; k += QUAD_STRIDE0)
-		lvals[n0++] = quad_eval_node(kind, a, b, loglen, k, f, ctx, naux, &acc);
+		lvals[n0++] = quad_eval_node(a, b, loglen, k, f, ctx, naux, &acc);
 	if (acc.bad)
 		return CRM_ENOCONV;
 	if (acc.M == -INFINITY)
@@ -282,7 +250,7 @@ quad_log(QuadKind kind, double a, double b, int klo, int khi,
 
 		/* the new nodes lie halfway between the old ones */
 		for (k = lo + half; k < hi; k += stride)
-			quad_eval_node(kind, a, b, loglen, k, f, ctx, naux, &acc);
+			quad_eval_node(a, b, loglen, k, f, ctx, naux, &acc);
 		stride = half;
 		if (acc.bad)
 			return CRM_ENOCONV;
@@ -308,6 +276,101 @@ quad_log(QuadKind kind, double a, double b, int klo, int khi,
 	return CRM_ENOCONV;
 }
 
+/*
+ * ln ∫ e^φ(q) dq over (−∞, qmax] (qmax may be +inf) for a concave φ with
+ * its maximum at qmode <= qmax and curvature ~ 1/scale² there.  The range
+ * is cut where φ has fallen by 70 below its maximum (a relative error below
+ * e^−70 for a log-concave integrand) and split at the mode, so that each
+ * piece has its peak at an end point, where tanh-sinh resolves it however
+ * narrow it is.  f is called with x = q.
+ */
+static CrmStatus
+logconcave_integral(QuadLogFn f, void *ctx, double qmode, double scale, double qmax,
+					double *logI)
+{
+	double		fmax = f(ctx, qmode, 0.0, 0.0, NULL);
+	double		d,
+				qlo,
+				qhi,
+				l1,
+				l2;
+	CrmStatus	st;
+	int			it;
+
+	if (!crm_isfinite(fmax) || !(scale > 0.0) || !crm_isfinite(scale))
+		return CRM_ENOCONV;
+	/* a first step no wider than 1: tails may be far steeper than the peak */
+	if (scale > 1.0)
+		scale = 1.0;
+	for (d = scale, it = 0; it < 200 && f(ctx, qmode - d, 0.0, 0.0, NULL) > fmax - 70.0; it++)
+		d *= 2.0;
+	qlo = qmode - d;
+	if (qmode >= qmax)
+		qhi = qmode;
+	else
+	{
+		for (d = scale, it = 0; it < 200 && qmode + d < qmax &&
+			 f(ctx, qmode + d, 0.0, 0.0, NULL) > fmax - 70.0; it++)
+			d *= 2.0;
+		qhi = qmode + d < qmax ? qmode + d : qmax;
+	}
+	if (!(qlo < qmode) || !crm_isfinite(qlo) || !crm_isfinite(qhi))
+		return CRM_ENOCONV;
+	st = quad_log(qlo, qmode, f, ctx, 0, &l1, NULL);
+	if (st != CRM_OK)
+		return st;
+	if (qhi > qmode)
+	{
+		st = quad_log(qmode, qhi, f, ctx, 0, &l2, NULL);
+		if (st != CRM_OK)
+			return st;
+		l1 = crm_logaddexp(l1, l2);
+	}
+	*logI = l1;
+	return crm_isfinite(l1) ? CRM_OK : CRM_ERANGE;
+}
+
+/*
+ * The root of a decreasing function g on the real line, by bisection from
+ * q0 (whose sign tells the direction); step doubling brackets it.
+ */
+typedef double (*DecreasingFn) (void *ctx, double q);
+
+static bool
+decreasing_root(DecreasingFn g, void *ctx, double q0, double *root)
+{
+	double		lo = q0,
+				hi = q0,
+				d = 1.0;
+	int			it;
+
+	if (g(ctx, q0) > 0.0)
+	{
+		for (it = 0; it < 2000 && g(ctx, hi) > 0.0; it++, d *= 2.0)
+			hi = q0 + d;
+		if (g(ctx, hi) > 0.0)
+			return false;
+	}
+	else
+	{
+		for (it = 0; it < 2000 && g(ctx, lo) <= 0.0; it++, d *= 2.0)
+			lo = q0 - d;
+		if (g(ctx, lo) <= 0.0)
+			return false;
+	}
+	for (it = 0; it < 200 && hi - lo > 1e-13 * (1.0 + fabs(lo)); it++)
+	{
+		double		mid = 0.5 * (lo + hi);
+
+		if (g(ctx, mid) > 0.0)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	*root = 0.5 * (lo + hi);
+	return crm_isfinite(*root);
+}
+
 /* ---------------------------------------------------------------------
  * F(w, c; z) = 2F1(w, c; w+1; z) and its derivatives
  * --------------------------------------------------------------------- */
@@ -321,7 +384,7 @@ quad_log(QuadKind kind, double a, double b, int klo, int khi,
  */
 static bool
 hyp_series(double w, double c, double a, double z, double lomz, double omz,
-		   int cap, double *lf, double *d)
+		   int cap, double *le, double *d)
 {
 	double		b = w + 1.0;
 	double		e = 1.0;		/* term k: (a)_k/(b)_k z^k */
@@ -359,7 +422,7 @@ hyp_series(double w, double c, double a, double z, double lomz, double omz,
 	}
 	if (k >= cap)
 		return false;
-	*lf = (1.0 - c) * lomz + log1p(E);
+	*le = log1p(E);
 	if (d != NULL)
 	{
 		d[0] = c * Ew / (1.0 + E);
@@ -429,7 +492,7 @@ hyp_quad_f_small_w(void *vctx, double v, double dl, double dr, double *aux)
  * d/dz = −w/z + z^(w−1) / ((1−z) I)  (from dF/dz = (w/z)((1−z)^−c − F)).
  */
 static CrmStatus
-hyp_quad(double w, double c, double z, double lomz, double omz, double *lf, double *d)
+hyp_quad(double w, double c, double z, double lomz, double omz, double *le, double *d)
 {
 	HypQuadCtx ctx;
 	double		logI,
@@ -447,24 +510,24 @@ hyp_quad(double w, double c, double z, double lomz, double omz, double *lf, doub
 	if (w >= 1.0)
 	{
 		/* logI holds ln I' = ln I − (w−1) ln z */
-		st = quad_log(QUAD_FINITE, 0.0, ctx.U, 0, 0, hyp_quad_f, &ctx, 2, &logI, mean);
+		st = quad_log(0.0, ctx.U, hyp_quad_f, &ctx, 2, &logI, mean);
 		if (st != CRM_OK)
 			return st;
 		if (!crm_isfinite(logI))
 			return CRM_ENOCONV;
-		*lf = log(w) - lz - (c - 1.0) * lomz + logI;
+		*le = log(w) - lz + logI;
 		if (d != NULL)
 			d[2] = -w / z + exp(-lomz - logI);
 	}
 	else
 	{
-		st = quad_log(QUAD_FINITE, 0.0, 1.0, 0, 0, hyp_quad_f_small_w, &ctx, 2, &logI, mean);
+		st = quad_log(0.0, 1.0, hyp_quad_f_small_w, &ctx, 2, &logI, mean);
 		if (st != CRM_OK)
 			return st;
 		logI += w * ctx.logU - log(w);
 		if (!crm_isfinite(logI))
 			return CRM_ENOCONV;
-		*lf = log(w) - w * lz - (c - 1.0) * lomz + logI;
+		*le = log(w) - w * lz + logI;
 		if (d != NULL)
 			d[2] = -w / z + exp((w - 1.0) * lz - lomz - logI);
 	}
@@ -479,44 +542,47 @@ hyp_quad(double w, double c, double z, double lomz, double omz, double *lf, doub
 /*
  * ln F(w, c; z) with z in [0, 1) and omz = 1 − z given separately (to
  * full relative precision), w > 0, 0 < c < w + 1, a = w + 1 − c given
- * exactly by the caller (it is r+x, r+x+1, s+1 or s).  d (may be NULL)
- * receives d ln F / d{w, c, z}.
+ * exactly by the caller (it is r+x, r+x+1, s+1 or s).  *le receives
+ * ln F − (1−c) ln(1−z) (the log of the 2F1(a, 1; w+1; z) factor), which
+ * the likelihood combines with other powers of (1−z) without cancellation.
+ * d (may be NULL) receives d ln F / d{w, c, z}.
  */
 static CrmStatus
-pnbd_hyp(double w, double c, double a, double z, double omz, double *lf, double *d)
+pnbd_hyp(double w, double c, double a, double z, double omz, double *lf, double *le,
+		 double *d)
 {
 	double		lomz = z < 0.5 ? log1p(-z) : log(omz);
+	CrmStatus	st = CRM_OK;
 
 	if (z == 0.0)
 	{
-		*lf = 0.0;
+		*le = 0.0;
 		if (d != NULL)
 		{
 			d[0] = 0.0;
 			d[1] = 0.0;
 			d[2] = w * c / (w + 1.0);
 		}
-		return CRM_OK;
 	}
 	/* ~400 terms at most for z <= 0.9; beyond, the series is tried briefly */
-	if (z <= 0.9)
-	{
-		if (hyp_series(w, c, a, z, lomz, omz, 4000, lf, d))
-			return CRM_OK;
-	}
-	else if (c >= 20.0 && hyp_series(w, c, a, z, lomz, omz, 300, lf, d))
-		return CRM_OK;
-	return hyp_quad(w, c, z, lomz, omz, lf, d);
+	else if (!(z <= 0.9 && hyp_series(w, c, a, z, lomz, omz, 4000, le, d)) &&
+			 !(z > 0.9 && c >= 20.0 && hyp_series(w, c, a, z, lomz, omz, 300, le, d)))
+		st = hyp_quad(w, c, z, lomz, omz, le, d);
+	if (st == CRM_OK)
+		*lf = (1.0 - c) * lomz + *le;
+	return st;
 }
 
 /* Exported evaluator (for tests): see pnbd.h. */
 CrmStatus
 crm_pnbd_hyp2f1(double w, double c, double z, double *logf, double *dlogf)
 {
+	double		le;
+
 	if (!(w > 0.0) || !(c > 0.0) || !(c < w + 1.0) || !crm_isfinite(w) ||
 		!(z >= 0.0) || !(z < 1.0))
 		return CRM_EDOMAIN;
-	return pnbd_hyp(w, c, w + 1.0 - c, z, 1.0 - z, logf, dlogf);
+	return pnbd_hyp(w, c, w + 1.0 - c, z, 1.0 - z, logf, &le, dlogf);
 }
 
 /* ---------------------------------------------------------------------
@@ -557,6 +623,7 @@ typedef struct PnbdTerm
 {
 	double		A;				/* ln cf + ln F − w ln(m + t) */
 	double		lf;				/* ln F */
+	double		le;				/* ln F − (1 − c) ln(1 − z) */
 	double		lomz;			/* ln(1 − z) */
 	double		g[4];			/* dA/d{r, α, s, β} */
 } PnbdTerm;
@@ -643,7 +710,7 @@ pnbd_term(const PnbdPar *p, const PnbdX *px, int i, double t, bool want_grad,
 	double		d[3];
 	CrmStatus	st;
 
-	st = pnbd_hyp(px->w, px->c[i], px->a[i], z, omz, &tm->lf, want_grad ? d : NULL);
+	st = pnbd_hyp(px->w, px->c[i], px->a[i], z, omz, &tm->lf, &tm->le, want_grad ? d : NULL);
 	if (st != CRM_OK)
 		return st;
 	tm->lomz = z < 0.5 ? log1p(-z) : log(omz);
@@ -692,7 +759,8 @@ pnbd_eval(const double *par, double x, double tx, double T, double *ll,
 				D2,
 				lse,
 				p1,
-				k2;
+				k2,
+				rho;
 	CrmStatus	st;
 	int			j;
 	bool		want = grad != NULL;
@@ -728,10 +796,22 @@ pnbd_eval(const double *par, double x, double tx, double T, double *ll,
 		st = pnbd_term(&p, &px, 1, T, want, &t2);
 	if (st != CRM_OK)
 		return st;
+	/*
+	 * D2 = A2 − (B − k0) = ln cf2 + ln F2 + k2 ln(1−z2), k2 = s if α >= β
+	 * else r+x; with ln F = (1−c) ln(1−z) + le the powers of (1−z2) cancel
+	 * exactly (1 − c2 + k2 = 1 or 0).  D1 likewise, with
+	 * ρ = ln((1−z2)/(1−z1)) = ln(1 + Δ(T−tx)/((m+T)(mn+tx))) formed
+	 * directly, so no term is large when tx is close to T.
+	 */
 	k2 = p.age ? p.s : px.rx;
-	D2 = px.lcf[1] + t2.lf + k2 * t2.lomz;
-	D1 = px.lcf[0] + t1.lf + px.w * log1p((T - tx) / (p.m + tx)) + k2 * t2.lomz;
+	rho = log1p(p.delta * (T - tx) / ((p.m + T) * (p.mn + tx)));
+	D2 = px.lcf[1] + t2.le + (p.age ? t2.lomz : 0.0);
+	D1 = px.lcf[0] + t1.le + px.w * log1p((T - tx) / (p.m + tx)) + k2 * rho +
+		(p.age ? 0.0 : t1.lomz);
+	/* L >= the alive-throughout term: clamp rounding at tx → T */
 	lse = crm_logaddexp(D1, D2);
+	if (lse < 0.0)
+		lse = 0.0;
 	*ll = B + lse;
 	*lpa = -lse;
 	if (!crm_isfinite(*ll))
@@ -1278,27 +1358,47 @@ typedef struct PmfCtx
 				s,
 				A,
 				B;
-	double		lo;				/* left end of the current piece */
+	double		q0,				/* reference point (the mode) */
+				u0;				/* e^q0 */
 } PmfCtx;
 
-/* ln of (u/(A+u))^n (1+u/A)^−k (1+u/B)^−s / (B+u), u = lo + dl. */
+/*
+ * With u = e^q: φ(q) = ln of u (u/(A+u))^n (1+u/A)^−k (1+u/B)^−s / (B+u),
+ * concave in q.  pmf_f returns φ(q) − φ(q0), formed from d = q − q0 so that
+ * large k, n or s do not bury the shape under rounding:
+ * (n+1) d − (k+n) ln((A+u)/(A+u0)) − (s+1) ln((B+u)/(B+u0)).
+ */
 static double
-pmf_f(void *vctx, double x, double dl, double dr, double *aux)
+pmf_f(void *vctx, double q, double dl, double dr, double *aux)
 {
 	PmfCtx	   *c = (PmfCtx *) vctx;
-	double		u = c->lo == 0.0 ? dl : x;
-	double		l = -c->k * log1p(u / c->A) - c->s * log1p(u / c->B) - log(c->B + u);
+	double		d = q - c->q0;
+	double		em = c->u0 * expm1(d);	/* u − u0 */
+
+	return (c->n + 1.0) * d - (c->k + c->n) * log1p(em / (c->A + c->u0)) -
+		(c->s + 1.0) * log1p(em / (c->B + c->u0));
+}
+
+/* φ(q0) itself */
+static double
+pmf_phi0(const PmfCtx *c)
+{
+	double		l = c->q0 - c->k * log1p(c->u0 / c->A) - c->s * log1p(c->u0 / c->B) -
+		log(c->B + c->u0);
 
 	if (c->n > 0.0)
-		l -= c->n * log1p(c->A / u);
+		l -= c->n * log1p(c->A / c->u0);
 	return l;
 }
 
-/* d/du of pmf_f: nA/(u(A+u)) − k/(A+u) − (s+1)/(B+u). */
+/* φ'(q) = 1 + nA/(A+u) − ku/(A+u) − (s+1)u/(B+u), decreasing. */
 static double
-pmf_slope(const PmfCtx *c, double u)
+pmf_slope(void *vctx, double q)
 {
-	return c->n * c->A / (u * (c->A + u)) - c->k / (c->A + u) - (c->s + 1.0) / (c->B + u);
+	PmfCtx	   *c = (PmfCtx *) vctx;
+	double		u = exp(q);
+
+	return 1.0 + (c->n * c->A - c->k * u) / (c->A + u) - (c->s + 1.0) * u / (c->B + u);
 }
 
 /*
@@ -1307,8 +1407,7 @@ pmf_slope(const PmfCtx *c, double u)
  *	NB(n; k, A/(A+t)) (B/(B+t))^s                          (alive at t)
  *	+ s Γ(k+n)/(Γ(k) n!) A^k B^s ∫0^t u^n (A+u)^−(k+n) (B+u)^−(s+1) du
  *	(dies at u < t after n purchases).  Both terms are positive.  The
- * integrand is unimodal; it is split at its mode so that each piece has
- * its peak at an end point, where the quadrature resolves it.
+ * integral is taken over q = ln u, where its integrand is log-concave.
  */
 static CrmStatus
 pnbd_pmf_alive(double k, double s, double A, double B, double n, double t, double *logp)
@@ -1317,8 +1416,10 @@ pnbd_pmf_alive(double k, double s, double A, double B, double n, double t, doubl
 	double		lc,
 				term1,
 				lJ,
-				lJ2,
-				mode = -1.0;
+				qt = log(t),
+				qm,
+				u,
+				kappa;
 	CrmStatus	st;
 
 	if (t == 0.0)
@@ -1336,48 +1437,20 @@ pnbd_pmf_alive(double k, double s, double A, double B, double n, double t, doubl
 	c.s = s;
 	c.A = A;
 	c.B = B;
-	c.lo = 0.0;
-	if (n > 0.0 && pmf_slope(&c, t) < 0.0)
-	{
-		/* the mode lies inside (0, t): bracket it and bisect */
-		double		lo = t,
-					hi = t;
-		int			it;
-
-		for (it = 0; it < 2000 && pmf_slope(&c, lo) <= 0.0; it++)
-			lo *= 0.5;
-		if (pmf_slope(&c, lo) > 0.0)
-		{
-			for (it = 0; it < 200 && hi - lo > 1e-15 * hi; it++)
-			{
-				double		mid = 0.5 * (lo + hi);
-
-				if (pmf_slope(&c, mid) > 0.0)
-					lo = mid;
-				else
-					hi = mid;
-			}
-			mode = 0.5 * (lo + hi);
-		}
-	}
-	if (mode > 0.0 && mode < t)
-	{
-		st = quad_log(QUAD_FINITE, 0.0, mode, 0, 0, pmf_f, &c, 0, &lJ, NULL);
-		if (st != CRM_OK)
-			return st;
-		c.lo = mode;
-		st = quad_log(QUAD_FINITE, mode, t, 0, 0, pmf_f, &c, 0, &lJ2, NULL);
-		if (st != CRM_OK)
-			return st;
-		lJ = crm_logaddexp(lJ, lJ2);
-	}
-	else
-	{
-		st = quad_log(QUAD_FINITE, 0.0, t, 0, 0, pmf_f, &c, 0, &lJ, NULL);
-		if (st != CRM_OK)
-			return st;
-	}
-	*logp = crm_logaddexp(term1, lc + log(s) + lJ);
+	if (pmf_slope(&c, qt) >= 0.0)
+		qm = qt;				/* increasing up to t */
+	else if (!decreasing_root(pmf_slope, &c, qt, &qm))
+		return CRM_ENOCONV;
+	if (qm > qt)
+		qm = qt;
+	u = exp(qm);
+	c.q0 = qm;
+	c.u0 = u;
+	kappa = (n + k) * A * u / ((A + u) * (A + u)) + (s + 1.0) * B * u / ((B + u) * (B + u));
+	st = logconcave_integral(pmf_f, &c, qm, 1.0 / sqrt(kappa > 1e-300 ? kappa : 1e-300), qt, &lJ);
+	if (st != CRM_OK)
+		return st;
+	*logp = crm_logaddexp(term1, lc + log(s) + pmf_phi0(&c) + lJ);
 	return isnan(*logp) ? CRM_ERANGE : CRM_OK;
 }
 
@@ -1437,54 +1510,70 @@ crm_pnbd_cond_prob_n(const double *par, double n, double t, double x, double tx,
 	return CRM_OK;
 }
 
-typedef struct UCtx
+typedef struct DertCtx
 {
 	double		s,
 				z;
-} UCtx;
+	double		q0,				/* reference point (the mode) */
+				u0;				/* e^q0 */
+} DertCtx;
 
-/* ln of t^(s−1) e^(−zt) / (1+t); dl = ln t for QUAD_HALFINF. */
+/*
+ * With u = e^q: φ(q) = ln of u^s e^−u / (z + u), concave in q.  dert_f
+ * returns φ(q) − φ(q0) = s d − (u − u0) − ln((z+u)/(z+u0)), d = q − q0.
+ */
 static double
-hyperu_f(void *vctx, double x, double dl, double dr, double *aux)
+dert_f(void *vctx, double q, double dl, double dr, double *aux)
 {
-	UCtx	   *c = (UCtx *) vctx;
+	DertCtx    *c = (DertCtx *) vctx;
+	double		d = q - c->q0;
+	double		em = c->u0 * expm1(d);	/* u − u0 */
 
-	return (c->s - 1.0) * dl - c->z * x - log1p(x);
+	return c->s * d - em - log1p(em / (c->z + c->u0));
+}
+
+/* φ'(q) = s − u − u/(z+u), decreasing. */
+static double
+dert_slope(void *vctx, double q)
+{
+	DertCtx    *c = (DertCtx *) vctx;
+	double		u = exp(q);
+
+	return c->s - u - u / (c->z + u);
 }
 
 /*
- * ln U(s, s, z) = −ln Γ(s) + ln ∫0^∞ t^(s−1) e^(−zt) / (1+t) dt, s > 0,
- * z > 0, by exp-sinh quadrature (t = e^(π/2 sinh tau)), which handles the
- * t^(s−1) end at 0 and the e^(−zt) tail alike.  crm_hyperu_ss (hyp.c) is
- * the general routine; this local one keeps DERT self-contained.
+ * ln[z^(s−1) U(s, s, z)] = ln E[1/(z + G)], G ~ Gamma(s, 1):
+ * substituting u = z t in U(s,s,z) = (1/Γ(s)) ∫0^∞ t^(s−1) e^(−zt)/(1+t) dt
+ * gives z^(s−1) U = (1/Γ(s)) ∫0^∞ u^(s−1) e^(−u)/(z+u) du, taken over
+ * q = ln u where the integrand is log-concave.  (The general
+ * crm_hyperu_ss in hyp.c returns U alone; this product is what DERT needs,
+ * and it stays well scaled when z^(s−1) and U do not.)
  */
 static CrmStatus
-pnbd_log_hyperu_ss(double s, double z, double *logu)
+pnbd_log_dert_factor(double s, double z, double *out)
 {
-	UCtx		c;
-	double		lI,
-				qlo,
-				qhi;
-	int			klo,
-				khi;
+	DertCtx		c;
+	double		qm,
+				u,
+				kappa,
+				lI;
 	CrmStatus	st;
 
 	c.s = s;
 	c.z = z;
-	/* t^s below e^-60 on the left, e^(−zt) below e^-60 on the right */
-	qlo = (60.0 + 1.0) / s;
-	qhi = log((60.0 + 10.0 * s) / z);
-	if (qhi < 3.0)
-		qhi = 3.0;
-	klo = -(int) ceil(asinh(qlo * 2.0 / PNBD_PI) * QUAD_RES);
-	khi = (int) ceil(asinh(qhi * 2.0 / PNBD_PI) * QUAD_RES) + QUAD_STRIDE0;
-	if (klo < -24 * QUAD_RES)
-		klo = -24 * QUAD_RES;
-	st = quad_log(QUAD_HALFINF, 0.0, 0.0, klo, khi, hyperu_f, &c, 0, &lI, NULL);
+	if (!decreasing_root(dert_slope, &c, log(s), &qm))
+		return CRM_ENOCONV;
+	u = exp(qm);
+	c.q0 = qm;
+	c.u0 = u;
+	kappa = u + z * u / ((z + u) * (z + u));
+	st = logconcave_integral(dert_f, &c, qm, 1.0 / sqrt(kappa > 1e-300 ? kappa : 1e-300),
+							 INFINITY, &lI);
 	if (st != CRM_OK)
 		return st;
-	*logu = lI - crm_lgamma(s);
-	return crm_isfinite(*logu) ? CRM_OK : CRM_ERANGE;
+	*out = lI + (s * qm - u - log(z + u)) - crm_lgamma(s);
+	return crm_isfinite(*out) ? CRM_OK : CRM_ERANGE;
 }
 
 /*
@@ -1511,11 +1600,10 @@ crm_pnbd_dert(const double *par, double delta, double x, double tx, double T, do
 	z = delta * (par[3] + T);
 	if (!(z > 0.0) || !crm_isfinite(z))
 		return CRM_ERANGE;
-	st = pnbd_log_hyperu_ss(par[2], z, &lu);
+	st = pnbd_log_dert_factor(par[2], z, &lu);
 	if (st != CRM_OK)
 		return st;
-	v = exp(lpa + log(par[0] + x) + log(par[3] + T) - log(par[1] + T) +
-			(par[2] - 1.0) * log(z) + lu);
+	v = exp(lpa + log(par[0] + x) + log(par[3] + T) - log(par[1] + T) + lu);
 	if (!crm_isfinite(v))
 		return CRM_ERANGE;
 	*out = v;

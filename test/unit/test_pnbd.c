@@ -739,6 +739,102 @@ expectations_and_edges(void)
 	ut_end();
 }
 
+/* DERT limits: δ → 0 (s > 1), s → ∞ and s → 0 of E[1/(z + G)], G ~ Gamma(s, 1). */
+static void
+dert_limits(void)
+{
+	double		par[4] = {0.55, 10.6, 2.5, 11.7};
+	double		x = 3,
+				tx = 20,
+				T = 30,
+				pa = NAN,
+				v = NAN,
+				z;
+
+	ut_begin("pnbd: DERT limits (δ → 0, s large, s small)");
+	crm_pnbd_p_alive(par, x, tx, T, &pa);
+	/* δ → 0, s > 1: the undiscounted E[Y(∞)] = (r+x)(β+T)/((α+T)(s−1)) P(alive) */
+	ut_ok(crm_pnbd_dert(par, 1e-9, x, tx, T, &v) == CRM_OK, "status");
+	ut_close(v, (par[0] + x) * (par[3] + T) / ((par[1] + T) * (par[2] - 1.0)) * pa, 1e-6, "δ → 0");
+	/* s large: E[1/(z+G)] ≈ 1/(z + s − 1) */
+	par[2] = 1e5;
+	z = 0.01 * (par[3] + T);
+	crm_pnbd_p_alive(par, x, tx, T, &pa);
+	ut_ok(crm_pnbd_dert(par, 0.01, x, tx, T, &v) == CRM_OK, "status");
+	ut_close(v, (par[0] + x) * (par[3] + T) / (par[1] + T) * pa / (z + par[2] - 1.0), 1e-4, "s = 1e5");
+	/* s small: G is almost surely tiny, E[1/(z+G)] ≈ 1/z */
+	par[2] = 1e-7;
+	crm_pnbd_p_alive(par, x, tx, T, &pa);
+	ut_ok(crm_pnbd_dert(par, 0.01, x, tx, T, &v) == CRM_OK, "status");
+	ut_close(v, (par[0] + x) * (par[3] + T) / (par[1] + T) * pa / z, 1e-5, "s = 1e-7");
+	ut_end();
+}
+
+/*
+ * Random parameters over 16 orders of magnitude (α = β and α/β = 1e±6
+ * included) and extreme customers: every call returns a status, never NaN;
+ * probabilities stay in [0, 1].
+ */
+static void
+robustness(void)
+{
+	static const double xs[] = {0, 1, 2, 5, 50, 1000, 1e5, 1e9};
+	static const double Ts[] = {0, 1e-9, 1, 38.86, 1e4, 1e9};
+	unsigned int seed = 777;
+	int			it,
+				nok = 0;
+
+	ut_begin("pnbd: robustness over extreme parameters and customers");
+	for (it = 0; it < 3000; it++)
+	{
+		double		par[4],
+					x,
+					tx,
+					T,
+					ll = NAN,
+					g[4],
+					v = NAN;
+		int			j;
+		CrmStatus	st;
+
+		for (j = 0; j < 4; j++)
+		{
+			seed = seed * 1103515245u + 12345u;
+			par[j] = exp((((seed >> 8) % 100000) / 100000.0 - 0.5) * 2.0 * log(1e8));
+		}
+		seed = seed * 1103515245u + 12345u;
+		if ((seed >> 8) % 4 == 0)
+			par[3] = par[1] * ((seed >> 12) % 3 == 0 ? 1.0 : (seed >> 12) % 3 == 1 ? 1e6 : 1e-6);
+		x = xs[(seed >> 16) % 8];
+		seed = seed * 1103515245u + 12345u;
+		T = Ts[(seed >> 8) % 6] * (((seed >> 12) % 1000) / 1000.0);
+		tx = x == 0 ? 0.0 : (seed >> 24) % 3 == 0 ? T : T * (((seed >> 4) % 1000) / 1000.0);
+
+		st = crm_pnbd_loglik1(par, x, tx, T, &ll, g);
+		if (st == CRM_OK)
+		{
+			nok++;
+			ut_ok(isfinite(ll) && isfinite(g[0]) && isfinite(g[1]) && isfinite(g[2]) && isfinite(g[3]),
+				  "finite ll and gradient at (%g,%g,%g,%g), (%g,%g,%g)", par[0], par[1], par[2], par[3], x, tx, T);
+		}
+		else
+			ut_ok(st == CRM_ERANGE, "status %d at (%g,%g,%g,%g), (%g,%g,%g)", st, par[0], par[1], par[2], par[3], x, tx, T);
+		if (crm_pnbd_p_alive(par, x, tx, T, &v) == CRM_OK)
+			ut_ok(v >= 0.0 && v <= 1.0, "P(alive) = %.17g", v);
+		if (it % 5 == 0)
+		{
+			st = crm_pnbd_cond_prob_n(par, (double) (it % 7), 39.0, x, tx, T, &v);
+			ut_ok(st == CRM_OK && v >= 0.0 && v <= 1.0 + 1e-12, "cond pmf status %d value %g at (%g,%g,%g,%g), (%g,%g,%g)",
+				  st, v, par[0], par[1], par[2], par[3], x, tx, T);
+			st = crm_pnbd_dert(par, 0.0027, x, tx, T, &v);
+			ut_ok((st == CRM_OK && v >= 0.0 && isfinite(v)) || st == CRM_ERANGE, "dert status %d value %g at (%g,%g,%g,%g), (%g,%g,%g)",
+				  st, v, par[0], par[1], par[2], par[3], x, tx, T);
+		}
+	}
+	ut_ok(nok > 2900, "likelihood evaluated in %d of 3000 cases", nok);
+	ut_end();
+}
+
 /* ---------------------------------------------------------------------- */
 
 static int	interrupt_calls = 0;
@@ -962,6 +1058,8 @@ test_pnbd(void)
 	stress_reference();
 	pmf_identities();
 	expectations_and_edges();
+	dert_limits();
+	robustness();
 	batch_vs_single();
 	spec_checks();
 }
