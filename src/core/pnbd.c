@@ -27,13 +27,17 @@
  *	  1 − z t = e^(−u), which leaves a smooth integrand on [0, −ln(1−z)]
  *	  whose only sharp feature sits at an end point, where tanh-sinh
  *	  clusters its nodes; the same nodes give the derivatives.
- * Neither the general crm_hyp2f1 nor a library gives the derivatives in the
- * parameters, which is why this is written by hand.
+ * Neither the general crm_hyp2f1 nor a library (GSL's gsl_sf_hyperg_2F1,
+ * cephes) gives the derivatives in the parameters, and none works in log
+ * space where F overflows (x in the thousands), which is why this is
+ * written by hand.
  *
  * The pmf terms need ∫0^t u^n (A+u)^−(k+n) (B+u)^−(s+1) du (an Appell F1;
  * the closed form of Fader & Hardie's note subtracts large terms), and DERT
- * needs Tricomi U(s, s, z): both are positive integrals taken with the same
- * double-exponential quadrature, in log space.
+ * needs z^(s−1) U(s, s, z) = E[1/(z + G)], G ~ Gamma(s, 1).  Over q = ln u
+ * both integrands are log-concave, so they are split at their mode and
+ * taken with the same tanh-sinh rule, in log space (library quadrature,
+ * e.g. GSL's QAG, would overflow and is not a dependency of the project).
  */
 #include <math.h>
 #include <string.h>
