@@ -16,22 +16,42 @@ CORE_SRCS = \
 	src/core/codec.c \
 	src/core/special.c \
 	src/core/hyp.c \
+	src/core/simulate.c \
+	src/core/models.c \
+	src/core/optim.c \
+	src/core/accum.c \
+	src/core/sbg.c \
 	src/core/pnbd.c
 
 # fmgr glue
 GLUE_SRCS = \
-	src/crm_ext.c
+	src/crm_ext.c \
+	src/guard.c \
+	src/fn_simulate.c \
+	src/model_glue.c \
+	src/fit_state.c \
+	src/agg_fit.c \
+	src/fn_sbg.c
 
 OBJS = $(CORE_SRCS:.c=.o) $(GLUE_SRCS:.c=.o)
 
 # install script parts, concatenated in this order into crm_ext--$(EXTVERSION).sql
 INSTALL_PARTS = \
-	sql/install/00_base.sql
+	sql/install/00_base.sql \
+	sql/install/10_tables.sql \
+	sql/install/30_models.sql \
+	sql/install/35_sbg.sql \
+	sql/install/50_demo.sql
 
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 
 # pg_regress tests, in order (install first)
-REGRESS = install
+REGRESS = \
+	install \
+	schema \
+	guard \
+	fit \
+	sbg
 REGRESS_OPTS = --inputdir=. --outputdir=.
 
 PG_CPPFLAGS = -I$(srcdir)/src -I$(srcdir)/src/core -DCRM_EXT_VERSION='"$(EXTVERSION)"'
@@ -53,6 +73,11 @@ UNIT_SRCS = \
 	test/unit/unit.c \
 	test/unit/test_codec.c \
 	test/unit/test_special.c \
+	test/unit/test_hyp.c \
+	test/unit/test_simulate.c \
+	test/unit/test_optim.c \
+	test/unit/test_accum.c \
+	test/unit/test_sbg.c \
 	test/unit/test_pnbd.c
 
 UNIT_CFLAGS = -std=gnu99 -O1 -g -Wall -Wextra -Wno-unused-parameter \

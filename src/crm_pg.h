@@ -50,4 +50,7 @@ extern void crm_check_customer(double x, double tx, double T);
 /* Point the core's allocator at palloc and its interrupt hook at ours. */
 extern void crm_install_core_hooks(void);
 
+/* Register the GUCs of the DROP EXTENSION guard (guard.c); called by _PG_init. */
+extern void crm_guard_init(void);
+
 #endif							/* CRM_PG_H */

@@ -14,11 +14,21 @@ typedef struct UtSuite
 
 extern void test_codec(void);
 extern void test_special(void);
+extern void test_hyp(void);
+extern void test_simulate(void);
+extern void test_optim(void);
+extern void test_accum(void);
+extern void test_sbg(void);
 extern void test_pnbd(void);
 
 static const UtSuite crm_unit_suites[] = {
 	{"codec", test_codec},
 	{"special", test_special},
+	{"hyp", test_hyp},
+	{"simulate", test_simulate},
+	{"optim", test_optim},
+	{"accum", test_accum},
+	{"sbg", test_sbg},
 	{"pnbd", test_pnbd},
 	{NULL, NULL}
 };
