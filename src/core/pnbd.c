@@ -847,14 +847,18 @@ crm_pnbd_loglik1(const double *par, double x, double tx, double T, double *ll, d
  * other per-x constants, once.  Per run of equal (x, tx): the tx term.
  * The T term depends on (x, T); within an x-run it is cached in a small
  * open-addressing table keyed by the bits of T (real data have few
- * distinct ages: one per acquisition day or week).  Per row there remains
- * one ln(e^A1 + e^A2), and nothing for a repeat of the previous row.  The gradient is accumulated per run, not per row:
+ * distinct ages: one per acquisition day or week); the table starts small
+ * (it is probed once per row, so it must stay in cache) and doubles when
+ * half full.  Per row there remains one ln(e^A1 + e^A2), and nothing for a
+ * repeat of the previous row.  The gradient is accumulated per run, not per
+ * row:
  * Σ w ∂ln L = Σ_x (Σw) ∂k0 + Σ_(x,tx) (Σ w p1) ∂A1 + Σ_(x,T) (Σ w p2) ∂A2.
  * --------------------------------------------------------------------- */
 
 #define PNBD_INTERRUPT_EVERY 4096
-#define PNBD_CACHE_MAX_LOG2 16
 #define PNBD_CACHE_MIN_ROWS 64
+#define PNBD_CACHE_FIRST_LOG2 10
+#define PNBD_CACHE_MAX_LOG2 20
 
 typedef struct PnbdTSlot
 {
@@ -864,6 +868,16 @@ typedef struct PnbdTSlot
 	double		g[4];
 	double		wp;				/* Σ w p2 over the run's rows at this T */
 } PnbdTSlot;
+
+/* The T-term cache: open addressing, linear probing, generation stamps. */
+typedef struct PnbdTCache
+{
+	PnbdTSlot  *slots;			/* NULL: no cache */
+	uint32_t   *used;			/* slots filled in the current x-run */
+	size_t		cap;
+	size_t		nused;
+	int			log2cap;
+} PnbdTCache;
 
 /* Neumaier summation of the log-likelihood. */
 typedef struct PnbdSum
@@ -890,6 +904,78 @@ pnbd_hash(uint64_t key, int log2cap)
 	return (uint32_t) ((key * UINT64_C(0x9E3779B97F4A7C15)) >> (64 - log2cap));
 }
 
+/* The slot holding key in x-run gen, or the empty slot where it belongs. */
+static uint32_t
+tcache_find(const PnbdTCache *c, uint64_t key, uint32_t gen)
+{
+	uint32_t	h = pnbd_hash(key, c->log2cap);
+
+	while (c->slots[h].gen == gen && c->slots[h].key != key)
+		h = (h + 1) & (uint32_t) (c->cap - 1);
+	return h;
+}
+
+/* Allocate an empty table of 2^log2cap slots; false when out of memory. */
+static bool
+tcache_alloc(PnbdTCache *c, int log2cap)
+{
+	size_t		cap = (size_t) 1 << log2cap;
+	PnbdTSlot  *slots = crm_alloc(cap * sizeof(PnbdTSlot));
+	uint32_t   *used = crm_alloc((cap / 2) * sizeof(uint32_t));
+
+	if (slots == NULL || used == NULL)
+	{
+		if (slots != NULL)
+			crm_free(slots);
+		if (used != NULL)
+			crm_free(used);
+		return false;
+	}
+	memset(slots, 0, cap * sizeof(PnbdTSlot));
+	c->slots = slots;
+	c->used = used;
+	c->cap = cap;
+	c->log2cap = log2cap;
+	c->nused = 0;
+	return true;
+}
+
+static void
+tcache_free(PnbdTCache *c)
+{
+	if (c->slots != NULL)
+		crm_free(c->slots);
+	if (c->used != NULL)
+		crm_free(c->used);
+	c->slots = NULL;
+	c->used = NULL;
+}
+
+/*
+ * Double the table, moving the current x-run's entries (slot pointers into
+ * the old table become invalid).  False, leaving the table as it was, when
+ * it is at its largest or memory is short.
+ */
+static bool
+tcache_grow(PnbdTCache *c, uint32_t gen)
+{
+	PnbdTCache	old = *c;
+	size_t		u;
+
+	if (c->log2cap >= PNBD_CACHE_MAX_LOG2 || !tcache_alloc(c, c->log2cap + 1))
+		return false;
+	for (u = 0; u < old.nused; u++)
+	{
+		const PnbdTSlot *e = &old.slots[old.used[u]];
+		uint32_t	h = tcache_find(c, e->key, gen);
+
+		c->slots[h] = *e;
+		c->used[c->nused++] = h;
+	}
+	tcache_free(&old);
+	return true;
+}
+
 static CrmStatus
 pnbd_loglik_batch(const double *par, const CrmObs *obs, size_t n, double *ll, double *grad)
 {
@@ -898,13 +984,9 @@ pnbd_loglik_batch(const double *par, const CrmObs *obs, size_t n, double *ll, do
 	PnbdTerm	t1,
 				t2;
 	PnbdSum		sum = {0.0, 0.0};
-	PnbdTSlot  *slots = NULL;
-	uint32_t   *used = NULL;
-	size_t		cap = 0,
-				nused = 0,
-				i;
-	int			log2cap = 0,
-				j;
+	PnbdTCache	cache = {NULL, NULL, 0, 0, 0};
+	size_t		i;
+	int			j;
 	uint32_t	gen = 0;
 	bool		want = grad != NULL;
 	bool		have_x = false,
@@ -934,24 +1016,12 @@ pnbd_loglik_batch(const double *par, const CrmObs *obs, size_t n, double *ll, do
 
 	if (n >= PNBD_CACHE_MIN_ROWS)
 	{
-		log2cap = 4;
-		while (log2cap < PNBD_CACHE_MAX_LOG2 && ((size_t) 1 << log2cap) < 2 * n)
-			log2cap++;
-		cap = (size_t) 1 << log2cap;
-		slots = crm_alloc(cap * sizeof(PnbdTSlot));
-		used = crm_alloc((cap / 2) * sizeof(uint32_t));
-		if (slots == NULL || used == NULL)
-		{
-			/* no memory for the cache: go on without it */
-			if (slots != NULL)
-				crm_free(slots);
-			if (used != NULL)
-				crm_free(used);
-			slots = NULL;
-			used = NULL;
-		}
-		else
-			memset(slots, 0, cap * sizeof(PnbdTSlot));
+		int			l2 = 4;
+
+		while (l2 < PNBD_CACHE_FIRST_LOG2 && ((size_t) 1 << l2) < 2 * n)
+			l2++;
+		/* without memory for the cache, go on without it */
+		(void) tcache_alloc(&cache, l2);
 	}
 
 	for (i = 0; i <= n; i++)
@@ -973,9 +1043,9 @@ pnbd_loglik_batch(const double *par, const CrmObs *obs, size_t n, double *ll, do
 			{
 				for (j = 0; j < 4; j++)
 					g[j] += wx * px.gk0[j] + (have_tx ? wp1 * t1.g[j] : 0.0);
-				for (u = 0; u < nused; u++)
+				for (u = 0; u < cache.nused; u++)
 					for (j = 0; j < 4; j++)
-						g[j] += slots[used[u]].wp * slots[used[u]].g[j];
+						g[j] += cache.slots[cache.used[u]].wp * cache.slots[cache.used[u]].g[j];
 			}
 			have_x = false;
 		}
@@ -993,7 +1063,7 @@ pnbd_loglik_batch(const double *par, const CrmObs *obs, size_t n, double *ll, do
 			have_x = true;
 			have_tx = false;
 			gen++;
-			nused = 0;
+			cache.nused = 0;
 			wx = 0.0;
 			have_row = false;
 		}
@@ -1048,29 +1118,33 @@ pnbd_loglik_batch(const double *par, const CrmObs *obs, size_t n, double *ll, do
 		}
 
 		/* the T term, from the cache when possible */
-		if (slots != NULL)
+		if (cache.slots != NULL)
 		{
 			uint64_t	key;
 			uint32_t	h;
 
 			memcpy(&key, &o->T, sizeof(key));
-			h = pnbd_hash(key, log2cap);
-			while (slots[h].gen == gen && slots[h].key != key)
-				h = (h + 1) & (uint32_t) (cap - 1);
-			if (slots[h].gen == gen)
-				sl = &slots[h];
-			else if (nused < cap / 2)
+			h = tcache_find(&cache, key, gen);
+			if (cache.slots[h].gen != gen && cache.nused >= cache.cap / 2 &&
+				tcache_grow(&cache, gen))
+			{
+				h = tcache_find(&cache, key, gen);
+				have_row = false;	/* row.sl pointed into the old table */
+			}
+			if (cache.slots[h].gen == gen)
+				sl = &cache.slots[h];
+			else if (cache.nused < cache.cap / 2)
 			{
 				st = pnbd_term(&p, &px, 1, o->T, want, &t2);
 				if (st != CRM_OK)
 					goto done;
-				sl = &slots[h];
+				sl = &cache.slots[h];
 				sl->key = key;
 				sl->gen = gen;
 				sl->A = t2.A;
 				memcpy(sl->g, t2.g, sizeof(sl->g));
 				sl->wp = 0.0;
-				used[nused++] = h;
+				cache.used[cache.nused++] = h;
 			}
 		}
 		if (sl != NULL)
@@ -1123,10 +1197,7 @@ pnbd_loglik_batch(const double *par, const CrmObs *obs, size_t n, double *ll, do
 		}
 
 done:
-	if (slots != NULL)
-		crm_free(slots);
-	if (used != NULL)
-		crm_free(used);
+	tcache_free(&cache);
 	return st;
 }
 

@@ -859,6 +859,81 @@ failing_free(void *ptr, void *ctx)
 {
 }
 
+/* malloc for the first *ctx allocations, then NULL */
+static void *
+limited_alloc(size_t size, void *ctx)
+{
+	int		   *left = (int *) ctx;
+
+	if (*left <= 0)
+		return NULL;
+	(*left)--;
+	return malloc(size);
+}
+
+static void
+limited_free(void *ptr, void *ctx)
+{
+	free(ptr);
+}
+
+/*
+ * One x-run with thousands of distinct ages: the T cache grows (and, when
+ * memory runs out after its first table, carries on without growing).
+ */
+static void
+batch_cache_growth(void)
+{
+	size_t		n = 5000,
+				i;
+	CrmObs	   *obs = calloc(n, sizeof(CrmObs));
+	double		ll_single = 0.0,
+				g_single[4] = {0, 0, 0, 0},
+				ll = NAN,
+				g[4];
+	int			j,
+				left;
+
+	ut_begin("pnbd: batch likelihood with a growing T cache");
+	if (!ut_ok(obs != NULL, "calloc"))
+	{
+		ut_end();
+		return;
+	}
+	for (i = 0; i < n; i++)
+	{
+		double		l,
+					gi[4];
+
+		obs[i].x = 3;
+		obs[i].tx = 1.0 + (double) (i / 1000);	/* 5 tx-runs */
+		obs[i].T = 10.0 + (double) (i % 1000) * 0.01 + (double) (i / 1000) * 0.001;
+		obs[i].w = 1.0 + (double) (i % 3);
+		crm_pnbd_loglik1(P_TIGHT, obs[i].x, obs[i].tx, obs[i].T, &l, gi);
+		ll_single += obs[i].w * l;
+		for (j = 0; j < 4; j++)
+			g_single[j] += obs[i].w * gi[j];
+	}
+	ut_ok(crm_pnbd_loglik(P_TIGHT, obs, n, &ll, g) == CRM_OK, "status");
+	ut_close(ll, ll_single, 1e-13, "ll");
+	for (j = 0; j < 4; j++)
+		ut_close_abs(g[j], g_single[j], 1e-11 * fmax(1.0, fabs(g_single[j])), "grad %d", j);
+	/* memory for the first table only */
+	{
+		CrmAllocator lim = {limited_alloc, limited_free, &left};
+
+		left = 2;
+		crm_set_allocator(&lim);
+		ut_ok(crm_pnbd_loglik(P_TIGHT, obs, n, &ll, g) == CRM_OK, "status with no memory to grow");
+		crm_set_allocator(NULL);
+		ut_close(ll, ll_single, 1e-13, "ll without growth");
+		for (j = 0; j < 4; j++)
+			ut_close_abs(g[j], g_single[j], 1e-11 * fmax(1.0, fabs(g_single[j])), "grad %d without growth", j);
+	}
+	free(obs);
+	ut_end();
+}
+
 static void
 batch_vs_single(void)
 {
@@ -1219,6 +1294,7 @@ test_pnbd(void)
 	dert_limits();
 	robustness();
 	batch_vs_single();
+	batch_cache_growth();
 	spec_checks();
 	cross_check_hyp_c();
 	fit_cdnow();
