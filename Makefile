@@ -22,7 +22,8 @@ CORE_SRCS = \
 	src/core/accum.c \
 	src/core/sbg.c \
 	src/core/bgbb.c \
-	src/core/gg.c
+	src/core/gg.c \
+	src/core/pnbd.c
 
 # fmgr glue
 GLUE_SRCS = \
@@ -34,7 +35,8 @@ GLUE_SRCS = \
 	src/agg_fit.c \
 	src/fn_sbg.c \
 	src/fn_bgbb.c \
-	src/fn_gg.c
+	src/fn_gg.c \
+	src/fn_pnbd.c
 
 OBJS = $(CORE_SRCS:.c=.o) $(GLUE_SRCS:.c=.o)
 
@@ -43,6 +45,7 @@ INSTALL_PARTS = \
 	sql/install/00_base.sql \
 	sql/install/10_tables.sql \
 	sql/install/30_models.sql \
+	sql/install/32_pareto_nbd.sql \
 	sql/install/33_bgbb.sql \
 	sql/install/34_gamma_gamma.sql \
 	sql/install/35_sbg.sql \
@@ -58,7 +61,8 @@ REGRESS = \
 	fit \
 	bgbb \
 	gamma_gamma \
-	sbg
+	sbg \
+	pareto_nbd
 REGRESS_OPTS = --inputdir=. --outputdir=.
 
 PG_CPPFLAGS = -I$(srcdir)/src -I$(srcdir)/src/core -DCRM_EXT_VERSION='"$(EXTVERSION)"'
@@ -86,7 +90,8 @@ UNIT_SRCS = \
 	test/unit/test_accum.c \
 	test/unit/test_sbg.c \
 	test/unit/test_bgbb.c \
-	test/unit/test_gg.c
+	test/unit/test_gg.c \
+	test/unit/test_pnbd.c
 
 UNIT_CFLAGS = -std=gnu99 -O1 -g -Wall -Wextra -Wno-unused-parameter \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined \

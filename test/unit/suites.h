@@ -21,6 +21,7 @@ extern void test_accum(void);
 extern void test_sbg(void);
 extern void test_bgbb(void);
 extern void test_gg(void);
+extern void test_pnbd(void);
 
 static const UtSuite crm_unit_suites[] = {
 	{"codec", test_codec},
@@ -32,6 +33,7 @@ static const UtSuite crm_unit_suites[] = {
 	{"sbg", test_sbg},
 	{"bgbb", test_bgbb},
 	{"gg", test_gg},
+	{"pnbd", test_pnbd},
 	{NULL, NULL}
 };
 
