@@ -21,6 +21,9 @@ CORE_SRCS = \
 	src/core/optim.c \
 	src/core/accum.c \
 	src/core/sbg.c \
+	src/core/bgbb.c \
+	src/core/gg.c \
+	src/core/pnbd.c \
 	src/core/rfm.c
 
 # fmgr glue
@@ -32,6 +35,9 @@ GLUE_SRCS = \
 	src/fit_state.c \
 	src/agg_fit.c \
 	src/fn_sbg.c \
+	src/fn_bgbb.c \
+	src/fn_gg.c \
+	src/fn_pnbd.c \
 	src/rfm_input.c \
 	src/agg_rfm.c
 
@@ -43,6 +49,9 @@ INSTALL_PARTS = \
 	sql/install/10_tables.sql \
 	sql/install/20_rfm.sql \
 	sql/install/30_models.sql \
+	sql/install/32_pareto_nbd.sql \
+	sql/install/33_bgbb.sql \
+	sql/install/34_gamma_gamma.sql \
 	sql/install/35_sbg.sql \
 	sql/install/50_demo.sql
 
@@ -57,7 +66,10 @@ REGRESS = \
 	rfm_errors \
 	rfm_parallel \
 	fit \
-	sbg
+	bgbb \
+	gamma_gamma \
+	sbg \
+	pareto_nbd
 REGRESS_OPTS = --inputdir=. --outputdir=.
 
 PG_CPPFLAGS = -I$(srcdir)/src -I$(srcdir)/src/core -DCRM_EXT_VERSION='"$(EXTVERSION)"'
@@ -84,6 +96,9 @@ UNIT_SRCS = \
 	test/unit/test_optim.c \
 	test/unit/test_accum.c \
 	test/unit/test_sbg.c \
+	test/unit/test_bgbb.c \
+	test/unit/test_gg.c \
+	test/unit/test_pnbd.c \
 	test/unit/test_rfm.c
 
 UNIT_CFLAGS = -std=gnu99 -O1 -g -Wall -Wextra -Wno-unused-parameter \
