@@ -14,7 +14,15 @@
 
 /* PG 16 moved the varlena/Datum helpers around; nothing we use changed. */
 
-/* pg_attribute_unused/always_inline exist in all supported versions. */
+/*
+ * "Does not return": PG 18 replaced pg_attribute_noreturn() (placed after a
+ * declarator) with pg_noreturn (placed before).  Ours works with both.
+ */
+#if defined(__GNUC__) || defined(__clang__)
+#define crm_attribute_noreturn() __attribute__((noreturn))
+#else
+#define crm_attribute_noreturn()
+#endif
 
 /*
  * PG 18 adds PG_MODULE_MAGIC_EXT (name and version shown by
