@@ -5,6 +5,7 @@
 #   make unitcheck            build and run the core's unit tests (ASan/UBSan)
 #   make installcheck         pg_regress suite against a running server
 #   make test / make demo     the README's two commands (test/check.sh, test/demo.sh)
+#   make bench                the benchmark (bench/run.sh $(BENCH_ARGS); BENCH_ARGS=--quick for a short run)
 
 EXTENSION  = crm_ext
 EXTVERSION = 1.0
@@ -118,4 +119,7 @@ test:
 demo:
 	test/demo.sh
 
-.PHONY: unitcheck test demo
+bench:
+	bench/run.sh $(BENCH_ARGS)
+
+.PHONY: unitcheck test demo bench
