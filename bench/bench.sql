@@ -56,6 +56,17 @@ BEGIN
 END
 $$;
 
+-- Execution time (ms) of one run of q with the given settings.
+CREATE OR REPLACE FUNCTION bench.run_ms(q text, settings text DEFAULT '')
+RETURNS float8
+LANGUAGE plpgsql
+AS $$
+BEGIN
+	PERFORM bench.apply_settings(settings);
+	RETURN (bench.explain_analyze(q) ->> 'Execution Time')::float8;
+END
+$$;
+
 CREATE OR REPLACE FUNCTION bench.median(v float8[])
 RETURNS float8
 LANGUAGE sql IMMUTABLE
@@ -176,13 +187,14 @@ END
 $$;
 
 -- Order-independent checksum of a query's rows (to compare two runs of it).
-CREATE OR REPLACE FUNCTION bench.checksum(q text)
+CREATE OR REPLACE FUNCTION bench.checksum(q text, settings text DEFAULT '')
 RETURNS text
 LANGUAGE plpgsql
 AS $$
 DECLARE
 	c text;
 BEGIN
+	PERFORM bench.apply_settings(settings);
 	EXECUTE 'SELECT count(*)::text || '':'' || sum(hashtextextended(s::text, 0)::numeric)::text FROM ('
 		|| q || ') AS s' INTO c;
 	RETURN c;

@@ -4,7 +4,7 @@
 -- bench.tx: purchases and refunds of the simulated customers of
 -- crm.simulate_bgnbd (the demo data generator: BG/NBD timing, Gamma-Gamma
 -- spend; the same arguments always give the same rows), amounts rounded to
--- cents, in the order of time as an append-only table would hold them.  The
+-- cents as crm.generate_demo_data does, in the order of time as an append-only table would hold them.  The
 -- parameters give about 10 purchases per customer (1M customers -> ~10M rows).
 -- Unlogged and without indexes: the benchmark scans it whole.
 -- bench.summary: the weekly RFM summary of bench.tx (input of the fits and
@@ -17,7 +17,9 @@ SET work_mem = '1GB';
 DROP TABLE IF EXISTS bench.tx, bench.summary, bench.models;
 
 CREATE UNLOGGED TABLE bench.tx AS
-SELECT customer AS customer_id, occurred_at, round(amount::numeric, 2) AS amount
+SELECT customer AS customer_id, occurred_at,
+	CASE kind WHEN 'purchase' THEN greatest(round(amount::numeric, 2), 0.01)
+		ELSE least(round(amount::numeric, 2), -0.01) END AS amount
 FROM crm.simulate_bgnbd(:customers, :seed, :'observation_end',
 	r => 0.8, alpha => 2.8, a => 0.5, b => 4)
 WHERE kind IN ('purchase', 'refund')
