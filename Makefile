@@ -15,7 +15,8 @@ CORE_SRCS = \
 	src/core/crm_core.c \
 	src/core/codec.c \
 	src/core/special.c \
-	src/core/hyp.c
+	src/core/hyp.c \
+	src/core/bgnbd.c
 
 # fmgr glue
 GLUE_SRCS = \
@@ -51,7 +52,8 @@ UNIT_SRCS = \
 	test/unit/runner.c \
 	test/unit/unit.c \
 	test/unit/test_codec.c \
-	test/unit/test_special.c
+	test/unit/test_special.c \
+	test/unit/test_bgnbd.c
 
 UNIT_CFLAGS = -std=gnu99 -O1 -g -Wall -Wextra -Wno-unused-parameter \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined \
