@@ -14,10 +14,12 @@ typedef struct UtSuite
 
 extern void test_codec(void);
 extern void test_special(void);
+extern void test_bgnbd(void);
 
 static const UtSuite crm_unit_suites[] = {
 	{"codec", test_codec},
 	{"special", test_special},
+	{"bgnbd", test_bgnbd},
 	{NULL, NULL}
 };
 
