@@ -16,22 +16,61 @@ CORE_SRCS = \
 	src/core/codec.c \
 	src/core/special.c \
 	src/core/hyp.c \
+	src/core/simulate.c \
+	src/core/models.c \
+	src/core/optim.c \
+	src/core/accum.c \
+	src/core/sbg.c \
+	src/core/bgbb.c \
+	src/core/gg.c \
+	src/core/pnbd.c \
+	src/core/rfm.c \
 	src/core/bgnbd.c
 
 # fmgr glue
 GLUE_SRCS = \
-	src/crm_ext.c
+	src/crm_ext.c \
+	src/guard.c \
+	src/fn_simulate.c \
+	src/model_glue.c \
+	src/fit_state.c \
+	src/agg_fit.c \
+	src/fn_sbg.c \
+	src/fn_bgbb.c \
+	src/fn_gg.c \
+	src/fn_pnbd.c \
+	src/rfm_input.c \
+	src/agg_rfm.c
 
 OBJS = $(CORE_SRCS:.c=.o) $(GLUE_SRCS:.c=.o)
 
 # install script parts, concatenated in this order into crm_ext--$(EXTVERSION).sql
 INSTALL_PARTS = \
-	sql/install/00_base.sql
+	sql/install/00_base.sql \
+	sql/install/10_tables.sql \
+	sql/install/20_rfm.sql \
+	sql/install/30_models.sql \
+	sql/install/32_pareto_nbd.sql \
+	sql/install/33_bgbb.sql \
+	sql/install/34_gamma_gamma.sql \
+	sql/install/35_sbg.sql \
+	sql/install/50_demo.sql
 
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 
 # pg_regress tests, in order (install first)
-REGRESS = install
+REGRESS = \
+	install \
+	schema \
+	guard \
+	rfm \
+	rfm_errors \
+	rfm_parallel \
+	fit \
+	bgbb \
+	gamma_gamma \
+	sbg \
+	pareto_nbd
 REGRESS_OPTS = --inputdir=. --outputdir=.
 
 PG_CPPFLAGS = -I$(srcdir)/src -I$(srcdir)/src/core -DCRM_EXT_VERSION='"$(EXTVERSION)"'
@@ -53,6 +92,15 @@ UNIT_SRCS = \
 	test/unit/unit.c \
 	test/unit/test_codec.c \
 	test/unit/test_special.c \
+	test/unit/test_hyp.c \
+	test/unit/test_simulate.c \
+	test/unit/test_optim.c \
+	test/unit/test_accum.c \
+	test/unit/test_sbg.c \
+	test/unit/test_bgbb.c \
+	test/unit/test_gg.c \
+	test/unit/test_pnbd.c \
+	test/unit/test_rfm.c \
 	test/unit/test_bgnbd.c
 
 UNIT_CFLAGS = -std=gnu99 -O1 -g -Wall -Wextra -Wno-unused-parameter \

@@ -33,10 +33,15 @@ crm_pg_free(void *ptr, void *ctx)
 	pfree(ptr);
 }
 
+/*
+ * The core stops only for a real cancel or termination request; other
+ * pending interrupts (a parallel worker's message, a catch-up signal) are
+ * serviced after the core returns and must not abort a fit.
+ */
 static bool
 crm_pg_interrupted(void)
 {
-	return InterruptPending;
+	return QueryCancelPending || ProcDiePending;
 }
 
 /* Point the core's allocator at palloc (current context) and hooks at ours. */
@@ -52,11 +57,12 @@ crm_install_core_hooks(void)
 	crm_set_interrupt_hook(crm_pg_interrupted);
 }
 
-/* Module load: install the core hooks. */
+/* Module load: install the core hooks, define the GUCs. */
 void
 _PG_init(void)
 {
 	crm_install_core_hooks();
+	crm_guard_init();
 }
 
 /* The SQLSTATE that goes with a core status (see crm_core.h). */

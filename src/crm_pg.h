@@ -22,7 +22,7 @@
  * status picks the SQLSTATE (see crm_core.h) and the detail.  For
  * CRM_EINTERRUPTED it runs CHECK_FOR_INTERRUPTS() first.
  */
-extern void crm_report_status(CrmStatus st, const char *what) pg_attribute_noreturn();
+extern void crm_report_status(CrmStatus st, const char *what) crm_attribute_noreturn();
 
 /* The SQLSTATE that goes with a core status. */
 extern int	crm_status_sqlstate(CrmStatus st);
@@ -49,5 +49,8 @@ extern void crm_check_customer(double x, double tx, double T);
 
 /* Point the core's allocator at palloc and its interrupt hook at ours. */
 extern void crm_install_core_hooks(void);
+
+/* Register the GUCs of the DROP EXTENSION guard (guard.c); called by _PG_init. */
+extern void crm_guard_init(void);
 
 #endif							/* CRM_PG_H */

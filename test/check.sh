@@ -4,19 +4,19 @@
 # On a fresh Debian 12 machine (root, or sudo): installs missing packages,
 # builds, runs the core's unit tests (AddressSanitizer/UBSan), starts a
 # throwaway PostgreSQL, runs the pg_regress suite twice (normal, then with
-# forced parallel query) and the conformance checks against ../shared, then
-# removes the server.  Exit status is non-zero on any failure; the last line
-# is "N passed, M failed".
+# forced parallel query), the dump/restore checks (test/dump_restore.sh) and
+# the conformance checks against ../shared, then removes the server.  Exit
+# status is non-zero on any failure; the last line is "N passed, M failed".
 #
 #   CRM_SHARED_DIR       reference data (default: ../shared beside the repo)
 #   CRM_REQUIRE_SHARED=1 a missing ../shared is a failure (set by .ci/run)
-#   CRM_ONLY=unit,regress,parallel,conformance   run only these parts
+#   CRM_ONLY=unit,regress,parallel,dump,conformance   run only these parts
 
 set -eu
 . "$(dirname "$0")/lib.sh"
 
 CRM_SHARED_DIR=${CRM_SHARED_DIR:-$(cd "$CRM_REPO/.." && pwd)/shared}
-CRM_ONLY=${CRM_ONLY:-unit,regress,parallel,conformance}
+CRM_ONLY=${CRM_ONLY:-unit,regress,parallel,dump,conformance}
 export CRM_SHARED_DIR
 
 passed=0
@@ -85,7 +85,7 @@ run_regress() {
 	shift 2
 	if env "$@" make -C "$CRM_REPO" -s PG_CONFIG="$PG_CONFIG" installcheck >"$out" 2>&1; then :; fi
 	count_regress "$out"
-	if grep -qE 'FAILED|not ok|failed \(ignored\)|could not|error' "$out"; then
+	if grep -qE 'FAILED|not ok|failed \(ignored\)|could not|make: \*\*\*' "$out"; then
 		sed -n '1,200p' "$out" >&2
 		if [ -f "$CRM_REPO/regression.diffs" ]; then
 			head -200 "$CRM_REPO/regression.diffs" >&2
@@ -109,6 +109,18 @@ if want parallel; then
 		run_regress parallel "$CRM_WORK/regress-parallel.out" PGOPTIONS="-c debug_parallel_query=regress"
 	else
 		run_regress parallel "$CRM_WORK/regress-parallel.out" PGOPTIONS="-c force_parallel_mode=regress"
+	fi
+fi
+
+if want dump; then
+	crm_log "pg_dump / pg_restore keep the extension's rows"
+	"$CRM_REPO/test/dump_restore.sh" >"$CRM_WORK/dump.out" 2>&1 || true
+	grep -E '^not ok|ERROR:' "$CRM_WORK/dump.out" >&2 || true
+	count_tap "$CRM_WORK/dump.out"
+	if ! grep -qE '^(not )?ok - pg_restore --clean with' "$CRM_WORK/dump.out"; then
+		crm_log "test/dump_restore.sh did not finish"
+		tail -20 "$CRM_WORK/dump.out" >&2
+		failed=$((failed + 1))
 	fi
 fi
 

@@ -30,6 +30,9 @@ typedef struct CrmFitResult
 	bool		converged;
 	const char *method;			/* "lbfgs", "lbfgs+sbplx", ... (static) */
 	const char *message;		/* why it stopped (static) */
+	double		hessian_cond;	/* smallest/largest eigenvalue of the Hessian
+								 * (θ = ln par) at the answer; 0 when not
+								 * positive definite */
 } CrmFitResult;
 
 extern void crm_fit_options_default(CrmFitOptions *opt);

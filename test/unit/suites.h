@@ -14,11 +14,29 @@ typedef struct UtSuite
 
 extern void test_codec(void);
 extern void test_special(void);
+extern void test_hyp(void);
+extern void test_simulate(void);
+extern void test_optim(void);
+extern void test_accum(void);
+extern void test_sbg(void);
+extern void test_bgbb(void);
+extern void test_gg(void);
+extern void test_pnbd(void);
+extern void test_rfm(void);
 extern void test_bgnbd(void);
 
 static const UtSuite crm_unit_suites[] = {
 	{"codec", test_codec},
 	{"special", test_special},
+	{"hyp", test_hyp},
+	{"simulate", test_simulate},
+	{"optim", test_optim},
+	{"accum", test_accum},
+	{"sbg", test_sbg},
+	{"bgbb", test_bgbb},
+	{"gg", test_gg},
+	{"pnbd", test_pnbd},
+	{"rfm", test_rfm},
 	{"bgnbd", test_bgnbd},
 	{NULL, NULL}
 };

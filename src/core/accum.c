@@ -1,0 +1,633 @@
+/*
+ * accum.c
+ *		The model-fit accumulator: a hash table of distinct observations with
+ *		compensated weight sums, its merge, its portable encoding and the
+ *		sorted view the optimizer consumes.  See accum.h.
+ *
+ * Written by hand because it is small and must allocate only through
+ * crm_alloc (so that the glue can place it in an aggregate's memory
+ * context) and encode through codec.c; no library hash table offers both.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "accum.h"
+#include "codec.h"
+
+#define ACCUM_MIN_CAP 4
+
+/* header bytes before the start vector: version, tag, kind, nstart, penalizer */
+#define ACCUM_HEAD_BYTES (4 + 8)
+/* bytes after the start vector, before the entries: rows, entries */
+#define ACCUM_COUNTS_BYTES (8 + 8)
+
+/* -0.0 -> +0.0, so both zeros share one key */
+static inline double
+norm_zero(double v)
+{
+	return v == 0.0 ? 0.0 : v;
+}
+
+static inline uint64_t
+dbl_bits(double v)
+{
+	uint64_t	b;
+
+	memcpy(&b, &v, sizeof(b));
+	return b;
+}
+
+/* 64-bit finaliser of MurmurHash3: a cheap, well-mixing permutation */
+static inline uint64_t
+fmix64(uint64_t k)
+{
+	k ^= k >> 33;
+	k *= UINT64_C(0xff51afd7ed558ccd);
+	k ^= k >> 33;
+	k *= UINT64_C(0xc4ceb9fe1a85ec53);
+	k ^= k >> 33;
+	return k;
+}
+
+/* Hash of a (normalised) key by its bit pattern. */
+static inline uint64_t
+key_hash(double x, double tx, double T)
+{
+	uint64_t	h = fmix64(dbl_bits(x) ^ UINT64_C(0x9e3779b97f4a7c15));
+
+	h = fmix64(h ^ dbl_bits(tx));
+	h = fmix64(h ^ (dbl_bits(T) + UINT64_C(0x632be59bd9b4e019)));
+	return h;
+}
+
+/* Keys are equal when their bit patterns are (keys are normalised). */
+static inline bool
+key_equal(const CrmAccumEntry *e, double x, double tx, double T)
+{
+	return dbl_bits(e->x) == dbl_bits(x) && dbl_bits(e->tx) == dbl_bits(tx) &&
+		dbl_bits(e->T) == dbl_bits(T);
+}
+
+/* Neumaier's compensated addition of v into the pair (*s, *c). */
+static inline void
+neumaier_add(double *s, double *c, double v)
+{
+	double		t = *s + v;
+
+	if (fabs(*s) >= fabs(v))
+		*c += (*s - t) + v;
+	else
+		*c += (v - t) + *s;
+	*s = t;
+}
+
+/* Start an empty accumulator; see accum.h. */
+CrmStatus
+crm_accum_init(CrmAccum *a, CrmModelKind kind, double penalizer, bool has_start,
+			   const double *start)
+{
+	const CrmModelSpec *spec = crm_model_spec(kind);
+	int			i;
+
+	memset(a, 0, sizeof(*a));
+	if (spec == NULL)
+		return CRM_EUNSUP;
+	if (!crm_isfinite(penalizer) || penalizer < 0)
+		return CRM_EPARAM;
+	a->kind = kind;
+	a->nparams = spec->nparams;
+	a->penalizer = norm_zero(penalizer);
+	a->has_start = has_start;
+	if (has_start)
+	{
+		for (i = 0; i < spec->nparams; i++)
+		{
+			if (!crm_isfinite(start[i]) || start[i] <= 0)
+				return CRM_EPARAM;
+			a->start[i] = start[i];
+		}
+	}
+	return CRM_OK;
+}
+
+/* Release the arrays. */
+void
+crm_accum_free(CrmAccum *a)
+{
+	crm_free(a->entries);
+	crm_free(a->slots);
+	a->entries = NULL;
+	a->slots = NULL;
+	a->n = a->cap = a->nslots = 0;
+}
+
+/*
+ * Slot of key (hash h) in the index: the slot holding it, or the empty slot
+ * where it goes.  The stored 32 hash bits are compared first, so a probe
+ * reads an entry only when its hash matches.
+ */
+static inline size_t
+find_slot(const CrmAccum *a, uint32_t h, double x, double tx, double T)
+{
+	size_t		mask = a->nslots - 1;
+	size_t		i = (size_t) h & mask;
+
+	for (;;)
+	{
+		const CrmAccumSlot *s = &a->slots[i];
+
+		if (s->idx == 0 || (s->hash == h && key_equal(&a->entries[s->idx - 1], x, tx, T)))
+			return i;
+		i = (i + 1) & mask;
+	}
+}
+
+/*
+ * Make room for one more entry: double the entry array and rebuild the
+ * index (from the stored hashes, without reading the entries) when full.
+ * On failure nothing changes.
+ */
+static CrmStatus
+ensure_room(CrmAccum *a)
+{
+	size_t		newcap,
+				newslots,
+				i;
+	CrmAccumEntry *ne;
+	CrmAccumSlot *ns;
+
+	if (a->n < a->cap)
+		return CRM_OK;
+	newcap = a->cap == 0 ? ACCUM_MIN_CAP : a->cap * 2;
+	/* slot indexes are entry index + 1 in a uint32; sizes must not overflow */
+	if (newcap > (size_t) UINT32_MAX / 2 || newcap > SIZE_MAX / (4 * sizeof(CrmAccumEntry)))
+		return CRM_ENOMEM;
+	newslots = newcap * 2;
+	/* allocate both arrays before changing anything: all or nothing */
+	ns = crm_alloc(newslots * sizeof(CrmAccumSlot));
+	if (ns == NULL)
+		return CRM_ENOMEM;
+	ne = crm_realloc(a->entries, a->n * sizeof(CrmAccumEntry), newcap * sizeof(CrmAccumEntry));
+	if (ne == NULL)
+	{
+		crm_free(ns);
+		return CRM_ENOMEM;
+	}
+	a->entries = ne;
+	a->cap = newcap;
+	memset(ns, 0, newslots * sizeof(CrmAccumSlot));
+	for (i = 0; i < a->nslots; i++)
+	{
+		size_t		j;
+
+		if (a->slots[i].idx == 0)
+			continue;
+		j = (size_t) a->slots[i].hash & (newslots - 1);
+		while (ns[j].idx != 0)
+			j = (j + 1) & (newslots - 1);
+		ns[j] = a->slots[i];
+	}
+	crm_free(a->slots);
+	a->slots = ns;
+	a->nslots = newslots;
+	return CRM_OK;
+}
+
+/*
+ * Add weight (w, w_lo) to key (x, tx, T).  *is_new says whether a new entry
+ * was made.
+ */
+static CrmStatus
+add_pair(CrmAccum *a, double x, double tx, double T, double w, double w_lo, bool *is_new)
+{
+	size_t		i;
+	CrmStatus	st;
+	uint32_t	h;
+
+	x = norm_zero(x);
+	tx = norm_zero(tx);
+	T = norm_zero(T);
+	h = (uint32_t) key_hash(x, tx, T);
+	*is_new = false;
+	if (a->nslots > 0)
+	{
+		i = find_slot(a, h, x, tx, T);
+		if (a->slots[i].idx != 0)
+		{
+			CrmAccumEntry *e = &a->entries[a->slots[i].idx - 1];
+
+			neumaier_add(&e->w, &e->w_lo, w);
+			e->w_lo += w_lo;
+			return CRM_OK;
+		}
+	}
+	st = ensure_room(a);
+	if (st != CRM_OK)
+		return st;
+	i = find_slot(a, h, x, tx, T);
+	a->entries[a->n].x = x;
+	a->entries[a->n].tx = tx;
+	a->entries[a->n].T = T;
+	a->entries[a->n].w = w;
+	a->entries[a->n].w_lo = w_lo;
+	a->n++;
+	a->slots[i].idx = (uint32_t) a->n;
+	a->slots[i].hash = h;
+	*is_new = true;
+	return CRM_OK;
+}
+
+/* Add one observation; see accum.h. */
+CrmStatus
+crm_accum_add(CrmAccum *a, double x, double tx, double T, double w)
+{
+	bool		is_new;
+	CrmStatus	st;
+
+	if (a->rows == INT64_MAX)
+		return CRM_ERANGE;
+	st = add_pair(a, x, tx, T, w, 0.0, &is_new);
+	if (st == CRM_OK)
+		a->rows++;
+	return st;
+}
+
+/* Same kind and bit-identical options. */
+bool
+crm_accum_compatible(const CrmAccum *a, const CrmAccum *b)
+{
+	int			i;
+
+	if (a->kind != b->kind || a->nparams != b->nparams ||
+		dbl_bits(a->penalizer) != dbl_bits(b->penalizer) || a->has_start != b->has_start)
+		return false;
+	if (a->has_start)
+		for (i = 0; i < a->nparams; i++)
+			if (dbl_bits(a->start[i]) != dbl_bits(b->start[i]))
+				return false;
+	return true;
+}
+
+/* Merge src into dst; see accum.h. */
+CrmStatus
+crm_accum_merge(CrmAccum *dst, const CrmAccum *src)
+{
+	size_t		i;
+	bool		is_new;
+
+	if (!crm_accum_compatible(dst, src))
+		return CRM_EPARAM;
+	if (src->rows > INT64_MAX - dst->rows)
+		return CRM_ERANGE;
+	for (i = 0; i < src->n; i++)
+	{
+		const CrmAccumEntry *e = &src->entries[i];
+		CrmStatus	st = add_pair(dst, e->x, e->tx, e->T, e->w, e->w_lo, &is_new);
+
+		/* no interrupt polling: a merge is fast and must not stop half done */
+		if (st != CRM_OK)
+			return st;
+	}
+	dst->rows += src->rows;
+	return CRM_OK;
+}
+
+/* Size of the encoded form. */
+size_t
+crm_accum_encoded_size(const CrmAccum *a)
+{
+	return ACCUM_HEAD_BYTES + (a->has_start ? (size_t) a->nparams * 8 : 0) +
+		ACCUM_COUNTS_BYTES + a->n * (size_t) CRM_ACCUM_ENTRY_BYTES;
+}
+
+/* Encode; see accum.h for the layout. */
+CrmStatus
+crm_accum_encode(const CrmAccum *a, unsigned char *buf, size_t cap)
+{
+	CrmWriter	w;
+	size_t		i;
+	int			k;
+
+	crm_writer_init(&w, buf, cap);
+	crm_put_u8(&w, CRM_ACCUM_VERSION);
+	crm_put_u8(&w, CRM_TAG_FIT);
+	crm_put_u8(&w, (uint8_t) a->kind);
+	crm_put_u8(&w, (uint8_t) (a->has_start ? a->nparams : 0));
+	crm_put_f64(&w, a->penalizer);
+	if (a->has_start)
+		for (k = 0; k < a->nparams; k++)
+			crm_put_f64(&w, a->start[k]);
+	crm_put_i64(&w, a->rows);
+	crm_put_u64(&w, (uint64_t) a->n);
+	for (i = 0; i < a->n; i++)
+	{
+		const CrmAccumEntry *e = &a->entries[i];
+
+		crm_put_f64(&w, e->x);
+		crm_put_f64(&w, e->tx);
+		crm_put_f64(&w, e->T);
+		crm_put_f64(&w, e->w);
+		crm_put_f64(&w, e->w_lo);
+	}
+	return (w.overflow || w.pos != crm_accum_encoded_size(a)) ? CRM_EINTERNAL : CRM_OK;
+}
+
+/* true when v is -0.0 */
+static inline bool
+is_neg_zero(double v)
+{
+	return v == 0.0 && signbit(v);
+}
+
+/*
+ * Read and validate the header of an encoding: version, tag, kind, options,
+ * counts.  On success *a is an initialised empty accumulator with the
+ * encoded kind and options, *rows and *nent are the counts, and the reader
+ * stands at the first entry with exactly nent entries left.
+ */
+static CrmStatus
+decode_header(CrmReader *r, CrmAccum *a, int64_t *rows, uint64_t *nent, const char **reason)
+{
+	uint8_t		version,
+				tag,
+				kind,
+				nstart;
+	double		penalizer;
+	double		start[CRM_MAX_PARAMS];
+	const CrmModelSpec *spec;
+	int			k;
+
+	memset(a, 0, sizeof(*a));
+	version = crm_get_u8(r);
+	tag = crm_get_u8(r);
+	if (r->error)
+	{
+		*reason = "the state is truncated";
+		return CRM_EDATA;
+	}
+	if (version != CRM_ACCUM_VERSION)
+	{
+		*reason = "the state has an unknown format version";
+		return CRM_EVERSION;
+	}
+	if (tag != CRM_TAG_FIT)
+	{
+		*reason = "the bytes are not a fit state";
+		return CRM_EDATA;
+	}
+	kind = crm_get_u8(r);
+	nstart = crm_get_u8(r);
+	penalizer = crm_get_f64(r);
+	if (r->error)
+	{
+		*reason = "the state is truncated";
+		return CRM_EDATA;
+	}
+	if (kind < 1 || kind > CRM_MODEL_KIND_MAX)
+	{
+		*reason = "the state names an unknown model kind";
+		return CRM_EDATA;
+	}
+	spec = crm_model_spec((CrmModelKind) kind);
+	if (spec == NULL)
+	{
+		*reason = "the state is for a model this build does not have";
+		return CRM_EUNSUP;
+	}
+	if (nstart != 0 && nstart != spec->nparams)
+	{
+		*reason = "the start vector has the wrong length";
+		return CRM_EDATA;
+	}
+	if (!crm_isfinite(penalizer) || penalizer < 0 || is_neg_zero(penalizer))
+	{
+		*reason = "the penalizer is not a finite non-negative number";
+		return CRM_EDATA;
+	}
+	for (k = 0; k < nstart; k++)
+		start[k] = crm_get_f64(r);
+	*rows = crm_get_i64(r);
+	*nent = crm_get_u64(r);
+	if (r->error)
+	{
+		*reason = "the state is truncated";
+		return CRM_EDATA;
+	}
+	for (k = 0; k < nstart; k++)
+		if (!crm_isfinite(start[k]) || start[k] <= 0)
+		{
+			*reason = "a start value is not a finite positive number";
+			return CRM_EDATA;
+		}
+	if (*rows < 0 || (uint64_t) *rows < *nent)
+	{
+		*reason = "the row count is smaller than the number of entries";
+		return CRM_EDATA;
+	}
+	if (*nent > crm_reader_left(r) / CRM_ACCUM_ENTRY_BYTES ||
+		*nent * CRM_ACCUM_ENTRY_BYTES != crm_reader_left(r))
+	{
+		*reason = "the length does not match the number of entries";
+		return CRM_EDATA;
+	}
+	if (crm_accum_init(a, (CrmModelKind) kind, penalizer, nstart != 0, start) != CRM_OK)
+	{
+		*reason = "the options are invalid";
+		return CRM_EDATA;
+	}
+	return CRM_OK;
+}
+
+/* Read and validate one entry (canonical key, weights, the model's check_obs). */
+static CrmStatus
+decode_entry(CrmReader *r, const CrmModelSpec *spec, CrmObs *o, double *w_lo,
+			 const char **reason)
+{
+	const char *why = NULL;
+
+	o->x = crm_get_f64(r);
+	o->tx = crm_get_f64(r);
+	o->T = crm_get_f64(r);
+	o->w = crm_get_f64(r);
+	*w_lo = crm_get_f64(r);
+	if (r->error)
+	{
+		*reason = "the state is truncated";
+		return CRM_EDATA;
+	}
+	if (is_neg_zero(o->x) || is_neg_zero(o->tx) || is_neg_zero(o->T))
+	{
+		*reason = "an entry has a non-canonical key (-0)";
+		return CRM_EDATA;
+	}
+	if (!crm_isfinite(o->w) || !crm_isfinite(*w_lo) || o->w <= 0 || fabs(*w_lo) >= o->w ||
+		!(o->w + *w_lo > 0))
+	{
+		*reason = "an entry has a weight that is not finite and positive";
+		return CRM_EDATA;
+	}
+	if (spec->check_obs(o, &why) != CRM_OK)
+	{
+		*reason = "an entry is not a valid observation for its model";
+		return CRM_EDATA;
+	}
+	return CRM_OK;
+}
+
+/* Decode and validate; see accum.h. */
+CrmStatus
+crm_accum_decode(const unsigned char *buf, size_t len, CrmAccum *a, const char **reason)
+{
+	CrmReader	r;
+	const CrmModelSpec *spec;
+	int64_t		rows;
+	uint64_t	nent;
+	uint64_t	i;
+	CrmStatus	st;
+
+	*reason = NULL;
+	crm_reader_init(&r, buf, len);
+	st = decode_header(&r, a, &rows, &nent, reason);
+	if (st != CRM_OK)
+		return st;
+	spec = crm_model_spec(a->kind);
+	for (i = 0; i < nent; i++)
+	{
+		CrmObs		o;
+		double		w_lo;
+		bool		is_new;
+
+		st = decode_entry(&r, spec, &o, &w_lo, reason);
+		if (st != CRM_OK)
+			return st;
+		st = add_pair(a, o.x, o.tx, o.T, o.w, w_lo, &is_new);
+		if (st != CRM_OK)
+			return st;
+		if (!is_new)
+		{
+			*reason = "two entries have the same key";
+			return CRM_EDATA;
+		}
+		if ((i & 0xFFFF) == 0xFFFF && crm_interrupted())
+			return CRM_EINTERRUPTED;
+	}
+	a->rows = rows;
+	return CRM_OK;
+}
+
+/* Merge an encoded state into dst without decoding it first; see accum.h. */
+CrmStatus
+crm_accum_merge_encoded(CrmAccum *dst, const unsigned char *buf, size_t len,
+						const char **reason)
+{
+	CrmReader	r;
+	CrmAccum	hdr;
+	const CrmModelSpec *spec;
+	int64_t		rows;
+	uint64_t	nent;
+	uint64_t	i;
+	size_t		entries_at;
+	CrmStatus	st;
+
+	*reason = NULL;
+	crm_reader_init(&r, buf, len);
+	st = decode_header(&r, &hdr, &rows, &nent, reason);
+	if (st != CRM_OK)
+		return st;
+	if (!crm_accum_compatible(dst, &hdr))
+		return CRM_EPARAM;
+	if (rows > INT64_MAX - dst->rows)
+		return CRM_ERANGE;
+	spec = crm_model_spec(hdr.kind);
+	/* validate everything before changing dst */
+	entries_at = r.pos;
+	for (i = 0; i < nent; i++)
+	{
+		CrmObs		o;
+		double		w_lo;
+
+		st = decode_entry(&r, spec, &o, &w_lo, reason);
+		if (st != CRM_OK)
+			return st;
+		if ((i & 0xFFFF) == 0xFFFF && crm_interrupted())
+			return CRM_EINTERRUPTED;
+	}
+	r.pos = entries_at;
+	for (i = 0; i < nent; i++)
+	{
+		CrmObs		o;
+		double		w_lo;
+		bool		is_new;
+
+		(void) decode_entry(&r, spec, &o, &w_lo, reason);
+		st = add_pair(dst, o.x, o.tx, o.T, o.w, w_lo, &is_new);
+		if (st != CRM_OK)
+			return st;
+	}
+	dst->rows += rows;
+	return CRM_OK;
+}
+
+/* qsort comparator: by x, then tx, then T (keys are unique, never NaN). */
+static int
+obs_cmp(const void *pa, const void *pb)
+{
+	const CrmObs *p = pa;
+	const CrmObs *q = pb;
+
+	if (p->x != q->x)
+		return p->x < q->x ? -1 : 1;
+	if (p->tx != q->tx)
+		return p->tx < q->tx ? -1 : 1;
+	if (p->T != q->T)
+		return p->T < q->T ? -1 : 1;
+	return 0;
+}
+
+/* Sorted copy of the data; see accum.h. */
+CrmStatus
+crm_accum_sorted(const CrmAccum *a, CrmObs **out, size_t *n, double *total)
+{
+	CrmObs	   *obs;
+	size_t		i;
+	double		s = 0.0,
+				c = 0.0;
+
+	*out = NULL;
+	*n = 0;
+	*total = 0.0;
+	if (a->n == 0)
+		return CRM_OK;
+	obs = crm_alloc(a->n * sizeof(CrmObs));
+	if (obs == NULL)
+		return CRM_ENOMEM;
+	for (i = 0; i < a->n; i++)
+	{
+		obs[i].x = a->entries[i].x;
+		obs[i].tx = a->entries[i].tx;
+		obs[i].T = a->entries[i].T;
+		obs[i].w = a->entries[i].w + a->entries[i].w_lo;
+	}
+	qsort(obs, a->n, sizeof(CrmObs), obs_cmp);
+	for (i = 0; i < a->n; i++)
+		neumaier_add(&s, &c, obs[i].w);
+	*out = obs;
+	*n = a->n;
+	*total = s + c;
+	return CRM_OK;
+}
+
+/* The fit options carried by the accumulator. */
+void
+crm_accum_fit_options(const CrmAccum *a, CrmFitOptions *opt)
+{
+	int			k;
+
+	crm_fit_options_default(opt);
+	opt->penalizer = a->penalizer;
+	opt->has_start = a->has_start;
+	if (a->has_start)
+		for (k = 0; k < a->nparams; k++)
+			opt->start[k] = a->start[k];
+}

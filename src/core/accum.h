@@ -1,0 +1,150 @@
+/*
+ * accum.h
+ *		The model-fit accumulator: the data a fit aggregate has seen so far,
+ *		compressed to one entry per distinct observation.
+ *
+ * A fit needs every customer, but customers with identical (x, tx, T) have
+ * identical likelihood terms, so the accumulator keeps a hash table keyed by
+ * the bit pattern of (x, tx, T) (with -0.0 normalised to +0.0) holding the
+ * summed weight of that pattern (Neumaier-compensated, so parallel and
+ * serial runs differ at most in the last bits).  It also carries what the
+ * fit needs besides the data: the model kind and the fit options (L2
+ * penalizer, optional start vector), which every partial state of one
+ * aggregate must share.
+ *
+ * Memory: 40 bytes per distinct observation (CrmAccumEntry) plus an 8-byte
+ * hash slot (index + 32 hash bits) at a load factor between 1/4 and 1/2:
+ * 56-72 bytes per entry, the upper end just after the doubling growth.
+ *
+ * The encoded form (crm_accum_encode / crm_accum_decode, codec.h) is the
+ * on-disk and wire format of the SQL type crm.fit_state:
+ *
+ *	u8  version (CRM_ACCUM_VERSION)
+ *	u8  tag (CRM_TAG_FIT)
+ *	u8  model kind (CrmModelKind)
+ *	u8  nstart: 0 (no start vector) or the model's parameter count
+ *	f64 penalizer (finite, >= 0, never -0.0)
+ *	f64 start[nstart] (finite, > 0)
+ *	i64 rows (data rows accumulated, >= entries)
+ *	u64 entries
+ *	entries x { f64 x, f64 tx, f64 T, f64 w, f64 w_lo }
+ *
+ * All little-endian.  Entries keep insertion order, so decode followed by
+ * encode gives identical bytes.  The decoder checks every field (lengths,
+ * counts, kind, option values, each observation with the model's
+ * check_obs, canonical keys, no duplicate keys, weights finite and > 0)
+ * before anything is trusted.
+ */
+#ifndef CRM_ACCUM_H
+#define CRM_ACCUM_H
+
+#include "crm_model.h"
+#include "optim.h"
+
+#define CRM_ACCUM_VERSION 1
+
+/* One distinct observation; the weight is w + w_lo (Neumaier pair). */
+typedef struct CrmAccumEntry
+{
+	double		x;
+	double		tx;
+	double		T;
+	double		w;				/* running sum */
+	double		w_lo;			/* compensation */
+} CrmAccumEntry;
+
+/*
+ * One hash slot: idx = entry index + 1 (0 = empty) and 32 bits of the key's
+ * hash, so probing and rehashing never touch the entries of other keys.
+ */
+typedef struct CrmAccumSlot
+{
+	uint32_t	idx;
+	uint32_t	hash;
+} CrmAccumSlot;
+
+/* bytes of one encoded entry */
+#define CRM_ACCUM_ENTRY_BYTES 40
+
+typedef struct CrmAccum
+{
+	CrmModelKind kind;
+	int			nparams;		/* of the kind's spec */
+	double		penalizer;		/* >= 0 */
+	bool		has_start;
+	double		start[CRM_MAX_PARAMS];
+	int64_t		rows;			/* data rows added (or merged) */
+	size_t		n;				/* entries in use */
+	size_t		cap;			/* entries allocated */
+	CrmAccumEntry *entries;		/* dense, insertion order */
+	CrmAccumSlot *slots;		/* open-addressing index (linear probing) */
+	size_t		nslots;			/* power of two, or 0 */
+} CrmAccum;
+
+/*
+ * Start an empty accumulator for a model kind with the given options
+ * (penalizer finite >= 0; when has_start, start[0..nparams) finite > 0).
+ * CRM_EPARAM for bad options, CRM_EUNSUP for a kind without a spec.
+ * Allocates nothing.
+ */
+extern CrmStatus crm_accum_init(CrmAccum *a, CrmModelKind kind, double penalizer,
+								bool has_start, const double *start);
+
+/* Release the arrays (the struct itself belongs to the caller). */
+extern void crm_accum_free(CrmAccum *a);
+
+/*
+ * Add one observation (x, tx, T) with weight w.  The caller has checked it
+ * with the spec's check_obs and w finite > 0.  CRM_OK or CRM_ENOMEM (the
+ * accumulator is then unchanged), or CRM_ERANGE when the row count would
+ * overflow.
+ */
+extern CrmStatus crm_accum_add(CrmAccum *a, double x, double tx, double T, double w);
+
+/* True when a and b are for the same kind with identical options. */
+extern bool crm_accum_compatible(const CrmAccum *a, const CrmAccum *b);
+
+/*
+ * Merge src into dst (compatible, checked by the caller with
+ * crm_accum_compatible: CRM_EPARAM otherwise).  CRM_OK, CRM_ENOMEM or
+ * CRM_ERANGE (row count overflow); after CRM_ENOMEM dst holds part of src.
+ */
+extern CrmStatus crm_accum_merge(CrmAccum *dst, const CrmAccum *src);
+
+/*
+ * Merge an encoded state (validated as crm_accum_decode does, except that
+ * duplicate keys are simply added) into dst, without building a hash
+ * table for it.  Nothing changes unless the whole input is valid.
+ * CRM_EPARAM when its kind or options differ from dst's; decode statuses
+ * (with *reason) otherwise; CRM_ENOMEM (dst then holds part of it).
+ */
+extern CrmStatus crm_accum_merge_encoded(CrmAccum *dst, const unsigned char *buf, size_t len,
+										 const char **reason);
+
+/* Exact size of the encoded form. */
+extern size_t crm_accum_encoded_size(const CrmAccum *a);
+
+/* Encode into buf (cap >= crm_accum_encoded_size); CRM_EINTERNAL if short. */
+extern CrmStatus crm_accum_encode(const CrmAccum *a, unsigned char *buf, size_t cap);
+
+/*
+ * Decode and validate bytes into *a (initialised here; free with
+ * crm_accum_free, also after an error).  CRM_EVERSION for an unknown
+ * version, CRM_EUNSUP for a model kind this build lacks, CRM_EDATA for
+ * anything malformed (with *reason a static phrase), CRM_ENOMEM.
+ */
+extern CrmStatus crm_accum_decode(const unsigned char *buf, size_t len, CrmAccum *a,
+								  const char **reason);
+
+/*
+ * The data as an array of CrmObs sorted by (x, tx, T), weights w + w_lo,
+ * allocated with crm_alloc (caller frees); *total = their sum, added in
+ * sorted order so the result does not depend on insertion order.  Does not
+ * modify the accumulator.  *out is NULL when the accumulator is empty.
+ */
+extern CrmStatus crm_accum_sorted(const CrmAccum *a, CrmObs **out, size_t *n, double *total);
+
+/* The fit options the accumulator carries. */
+extern void crm_accum_fit_options(const CrmAccum *a, CrmFitOptions *opt);
+
+#endif							/* CRM_ACCUM_H */
