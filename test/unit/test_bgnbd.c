@@ -19,6 +19,7 @@
 
 #include "unit.h"
 #include "bgnbd.h"
+#include "optim.h"
 #include "special.h"
 
 void		test_bgnbd(void);
@@ -826,6 +827,132 @@ dert_corners(void)
 	ut_end();
 }
 
+/*
+ * crm_fit (optim.c) on the CDNOW patterns from the spec's start reaches the
+ * independent MLE and the published digits (FHL 2005: r = 0.243,
+ * α = 4.414, a = 0.793, b = 2.426, LL = −9582.4).
+ */
+static void
+fit_cdnow(void)
+{
+	static Cdnow c;
+	static CrmObs pat[2400];
+	const CrmModelSpec *specs[2] = {&crm_bgnbd_spec, &crm_mbgnbd_spec};
+	const double *mle[2] = {BG_MLE, MBG_MLE};
+	const double want_ll[2] = {-9582.425560567364, -9582.132684899902};
+	size_t		m = 0;
+	int			i,
+				k;
+
+	if (!ut_begin_shared("bgnbd: crm_fit on CDNOW reaches the independent MLE (both models)"))
+		return;
+	if (!ut_ok(read_cdnow(&c), "cannot read data/cdnow_customers_summary.csv"))
+	{
+		ut_end();
+		return;
+	}
+	memcpy(pat, c.obs, sizeof(CrmObs) * c.n);
+	qsort(pat, c.n, sizeof(CrmObs), cmp_obs);
+	for (i = 0; i < c.n; i++)
+	{
+		if (m > 0 && cmp_obs(&pat[m - 1], &pat[i]) == 0)
+			pat[m - 1].w += pat[i].w;
+		else
+			pat[m++] = pat[i];
+	}
+	ut_ok(crm_model_spec(CRM_MODEL_BGNBD) == &crm_bgnbd_spec, "model table has the BG/NBD spec");
+	ut_ok(crm_model_spec(CRM_MODEL_MBGNBD) == &crm_mbgnbd_spec, "model table has the MBG/NBD spec");
+	for (k = 0; k < 2; k++)
+	{
+		CrmFitOptions opt;
+		CrmFitResult res;
+		CrmStatus	st;
+		double		worst = 0.0;
+
+		crm_fit_options_default(&opt);
+		st = crm_fit(specs[k], pat, m, &opt, &res);
+		ut_ok(st == CRM_OK && res.converged, "%s status %s converged %d (%s)", specs[k]->name,
+			  crm_status_message(st), res.converged, res.message);
+		for (i = 0; i < 4; i++)
+		{
+			ut_close(res.par[i], mle[k][i], 1e-6, "%s %s", specs[k]->name, specs[k]->param_names[i]);
+			worst = fmax(worst, fabs(res.par[i] / mle[k][i] - 1));
+		}
+		ut_close(res.loglik, want_ll[k], 1e-12, "%s loglik", specs[k]->name);
+		ut_close(res.n_customers, 2357, 0, "N");
+		printf("# %s fit CDNOW (%zu patterns): max param rel err vs independent MLE %.2e, LL %.13g, %d evaluations (%s)\n",
+			   specs[k]->name, m, worst, res.loglik, res.iterations, res.method);
+		if (k == 0)
+		{
+			ut_close(round(res.par[0] * 1000) / 1000, 0.243, 1e-15, "r at published digits");
+			ut_close(round(res.par[1] * 1000) / 1000, 4.414, 1e-15, "alpha at published digits");
+			ut_close(round(res.par[2] * 1000) / 1000, 0.793, 1e-15, "a at published digits");
+			ut_close(round(res.par[3] * 1000) / 1000, 2.426, 1e-15, "b at published digits");
+			ut_close(round(res.loglik * 10) / 10, -9582.4, 1e-15, "LL at published digits");
+		}
+		else
+		{
+			/* BTYDplus values quoted by lifetimes: 0.525, 6.183, 0.891, 1.614 */
+			ut_close(round(res.par[0] * 1000) / 1000, 0.525, 1e-15, "r at published digits");
+			ut_close(round(res.par[1] * 1000) / 1000, 6.183, 1e-15, "alpha at published digits");
+			ut_close(round(res.par[2] * 1000) / 1000, 0.891, 1e-15, "a at published digits");
+			ut_close(round(res.par[3] * 1000) / 1000, 1.614, 1e-15, "b at published digits");
+		}
+	}
+	ut_end();
+}
+
+/*
+ * Where the 2F1 closed forms are well conditioned (a far from 1, horizons
+ * long enough), they agree with the mixture evaluation (crm_hyp2f1, hyp.c).
+ */
+static void
+closed_form_cross_check(void)
+{
+	const double pars[3][4] = {
+		{0.2426, 4.41, 0.7929, 2.4258}, {1.5, 2.0, 3.0, 5.0}, {0.5, 8.0, 0.4, 0.9}
+	};
+	const double xs[4] = {0, 1, 7, 60};
+	const double ts[3] = {10, 52, 300};
+	double		worst = 0.0;
+	int			ip,
+				ix,
+				it;
+
+	ut_begin("bgnbd: E[Y(t)] equals the 2F1 closed form where that is well conditioned");
+	for (ip = 0; ip < 3; ip++)
+		for (ix = 0; ix < 4; ix++)
+			for (it = 0; it < 3; it++)
+			{
+				const double *p = pars[ip];
+				double		x = xs[ix],
+							T = 40.0,
+							tx = x > 0 ? 30.0 : 0.0,
+							t = ts[it];
+				double		v,
+							pa,
+							lf,
+							q,
+							c = p[2] + p[3] + x - 1.0,
+							z = t / (p[1] + T + t),
+							closed;
+				int			sg;
+
+				crm_bgnbd_cond_expected(p, t, x, tx, T, &v);
+				crm_bgnbd_p_alive(p, x, tx, T, &pa);
+				if (!ut_ok(crm_hyp2f1(p[0] + x, p[3] + x, c, z, &lf, &sg) == CRM_OK, "hyp2f1"))
+					continue;
+				q = sg * exp(lf + (p[0] + x) * log1p(-z));
+				if (fabs(q) / fabs(1.0 - q) > 10.0)
+					continue;	/* ill-conditioned: skip */
+				closed = c / (p[2] - 1.0) * (1.0 - q) * pa;
+				worst = fmax(worst, fabs(v / closed - 1));
+				ut_close(v, closed, 1e-12, "par set %d x=%g t=%g", ip, x, t);
+			}
+	printf("# bgnbd mixture vs 2F1 closed form (well-conditioned cases): max rel diff %.3g\n", worst);
+	ut_end();
+}
+
 /* The specs' checks, start and metadata. */
 static void
 specs(void)
@@ -917,5 +1044,7 @@ test_bgnbd(void)
 	corners();
 	edges();
 	dert_corners();
+	closed_form_cross_check();
 	specs();
+	fit_cdnow();
 }
