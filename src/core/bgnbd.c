@@ -657,8 +657,8 @@ crm_mbgnbd_p_alive(const double *par, double x, double tx, double T, double *out
  * ------------------------------------------------------------------------
  */
 
-/* ln G(p) for p in [0, 1] (p may be exactly 0 or 1). */
-typedef double (*BgLogG) (double p, const void *ctx);
+/* ln G(p) for p in [0, 1] (p may be exactly 0 or 1); lp = ln p (−Inf at 0). */
+typedef double (*BgLogG) (double p, double lp, const void *ctx);
 
 typedef struct BgMix
 {
@@ -672,14 +672,33 @@ typedef struct BgMix
 				psimax;			/* ψ at the centre (normalizer) */
 } BgMix;
 
-/* ψ(y) */
+/*
+ * ψ(y).  With e = ln(1 + e^(−|y|)): ln p = −e and ln(1−p) = −y − e for
+ * y >= 0, ln(1−p) = −e and ln p = y − e for y < 0 (each without
+ * cancellation), from one exp and one log1p.
+ */
 static double
 mix_psi(const BgMix *m, double y)
 {
-	double		lp = -crm_log1pexp(-y);
-	double		l1p = -crm_log1pexp(y);
+	double		t = exp(-fabs(y));
+	double		e = log1p(t);
+	double		lp,
+				l1p,
+				p;
 
-	return m->a * lp + m->bp * l1p + m->lng(exp(lp), m->ctx) - m->lbeta;
+	if (y >= 0.0)
+	{
+		lp = -e;
+		l1p = -y - e;
+		p = 1.0 / (1.0 + t);
+	}
+	else
+	{
+		lp = y - e;
+		l1p = -e;
+		p = t / (1.0 + t);
+	}
+	return m->a * lp + m->bp * l1p + m->lng(p, lp, m->ctx) - m->lbeta;
 }
 
 /* The integrand in u, scaled by e^(−ψ*). */
@@ -769,8 +788,20 @@ mix_qk21(const BgMix *m, double lo, double hi, double *val, double *err)
 	*err = e;
 }
 
+/*
+ * Quadrature settings: at most MIX_MAXSEG segments; stop when the summed
+ * error estimate is below MIX_RELTOL of the integral (QUADPACK's estimate
+ * never goes below 50 ε per segment, so the target must exceed ~1.1e-14);
+ * peak scan step MIX_SCAN and golden-section tolerance MIX_GOLD in the
+ * logit; MIX_BISECT bisections for the scale (10% suffices); initial
+ * segments of length MIX_SEGLEN in u.
+ */
 #define MIX_MAXSEG 256
-#define MIX_RELTOL 1e-14
+#define MIX_RELTOL 4e-14
+#define MIX_SCAN 1.0
+#define MIX_GOLD 0.05
+#define MIX_BISECT 5
+#define MIX_SEGLEN 1.0
 
 /*
  * ln E[G(p)], p ~ Beta(a, bp).  anchors[0..nanch) are logits where the
@@ -821,7 +852,7 @@ beta_mix(double a, double bp, BgLogG lng, const void *ctx,
 	hi += 4.0;
 	best = lo;
 	bestpsi = -INFINITY;
-	for (y = lo; y <= hi; y += 0.5)
+	for (y = lo; y <= hi; y += MIX_SCAN)
 	{
 		double		v = mix_psi(&m, y);
 
@@ -836,14 +867,14 @@ beta_mix(double a, double bp, BgLogG lng, const void *ctx,
 	/* golden-section refinement on [best − 0.5, best + 0.5] */
 	{
 		const double gr = 0.6180339887498949;
-		double		ga = best - 0.5,
-					gb = best + 0.5;
+		double		ga = best - MIX_SCAN,
+					gb = best + MIX_SCAN;
 		double		x1 = gb - gr * (gb - ga),
 					x2 = ga + gr * (gb - ga);
 		double		f1 = mix_psi(&m, x1),
 					f2 = mix_psi(&m, x2);
 
-		while (gb - ga > 1e-3)
+		while (gb - ga > MIX_GOLD)
 		{
 			if (f1 < f2)
 			{
@@ -884,7 +915,7 @@ beta_mix(double a, double bp, BgLogG lng, const void *ctx,
 			slo = s;
 			s *= 2.0;
 		}
-		for (i = 0; i < 12; i++)
+		for (i = 0; i < MIX_BISECT; i++)
 		{
 			double		mid = 0.5 * (slo + s);
 
@@ -910,7 +941,7 @@ beta_mix(double a, double bp, BgLogG lng, const void *ctx,
 		;
 
 	/* initial partition: segments of length <= 1 in u */
-	nseg = (int) ceil(uh - ul);
+	nseg = (int) ceil((uh - ul) / MIX_SEGLEN);
 	if (nseg < 1)
 		nseg = 1;
 	total = toterr = 0.0;
@@ -982,14 +1013,14 @@ typedef struct BgExpCtx
 
 /* ln g(p), the expected purchases in the horizon given dropout probability p. */
 static double
-bg_exp_lng(double p, const void *vctx)
+bg_exp_lng(double p, double lp, const void *vctx)
 {
 	const BgExpCtx *ctx = (const BgExpCtx *) vctx;
 	double		pg = p * ctx->gamma;
 
 	if (pg < 1e-200)
 		return log(ctx->k * ctx->gamma) + log1p(-0.5 * (ctx->k + 1.0) * pg);
-	return log(-expm1(-ctx->k * log1p(pg))) - log(p);
+	return log(-expm1(-ctx->k * log1p(pg))) - lp;
 }
 
 /* Terms the negative-binomial series may take before the quadrature is cheaper. */
@@ -1426,49 +1457,43 @@ bg_lgamma1p(double s)
 }
 
 /*
- * Γ(s, z) for −1/2 < s <= 1/2 and 0 < z < 1, cancellation-free near s = 0:
- * [Γ(1+s) − 1]/s − [z^s − 1]/s − z^s Σ_{n>=1} (−z)^n / (n! (s+n)).
+ * The parts of J(z; k) that depend on k only, computed once per DERT (the
+ * quadrature calls J at many z with one k).
  */
-static double
-bg_gamma_upper_small(double s, double z)
+typedef struct BgJCtx
 {
-	double		lz = log(z);
-	double		A,
-				B,
-				S = 0.0,
-				t = 1.0;
-	int			n;
+	double		k;
+	double		m;				/* upward recurrence steps of the series path */
+	double		k0;				/* base order k − m, in (0, 3/2) */
+	double		s;				/* order of Γ(s, z) at the base: −k0 or 1 − k0 */
+	double		A;				/* [Γ(1+s) − 1]/s (−γ at s = 0) */
+} BgJCtx;
 
-	if (s == 0.0)
-	{
-		A = -EULER_GAMMA;
-		B = lz;
-	}
-	else
-	{
-		A = expm1(bg_lgamma1p(s)) / s;
-		B = expm1(s * lz) / s;
-	}
-	for (n = 1; n < 100; n++)
-	{
-		t *= -z / n;
-		S += t / (s + n);
-		if (fabs(t) < 1e-18)
-			break;
-	}
-	return A - B - exp(s * lz) * S;
+/* Fill the k-only parts of J. */
+static void
+bg_J_init(BgJCtx *jc, double k)
+{
+	jc->k = k;
+	jc->m = k >= 0.5 ? floor(k - 0.5) : 0.0;
+	jc->k0 = k - jc->m;
+	jc->s = jc->k0 < 0.5 ? -jc->k0 : 1.0 - jc->k0;
+	jc->A = jc->s == 0.0 ? -EULER_GAMMA : expm1(bg_lgamma1p(jc->s)) / jc->s;
 }
 
 /*
  * J(z; k) = ∫0^∞ e^(−zu) (1+u)^(−(k+1)) du = e^z z^k Γ(−k, z) = U(1, 1−k, z)
  * for z > 0, k > 0.  Legendre's continued fraction of Γ(−k, z) (modified
  * Lentz) where it converges fast (z >= 1 or k >= 20); otherwise the series
- * of Γ(s, z) at a base k0 in (0, 3/2) and the stable upward recurrence
- * J(z; k) = (1 − z J(z; k−1)) / k.
+ * of Γ(s, z) at the base order k0 in (0, 3/2) (cancellation-free near
+ * s = 0: Γ(s, z) = [Γ(1+s) − 1]/s − [z^s − 1]/s − z^s Σ_{n>=1} (−z)^n/(n!(s+n)))
+ * and the upward recurrence J(z; k) = (1 − z J(z; k−1)) / k, stable for
+ * z < 1.
  */
 static CrmStatus
-bg_J(double z, double k, double *out)
+bg_J(const BgJCtx *jc, double z, double *out)
 {
+	double		k = jc->k;
+
 	if (z >= 1.0 || k >= 20.0)
 	{
 		const double tiny = 1e-300;
@@ -1503,17 +1528,32 @@ bg_J(double z, double k, double *out)
 	}
 	else
 	{
-		double		m = k >= 0.5 ? floor(k - 0.5) : 0.0;
-		double		k0 = k - m;
-		double		pre = exp(z + k0 * log(z));
-		double		J,
-					kk;
+		double		s = jc->s;
+		double		lz = log(z);
+		double		B = s == 0.0 ? lz : expm1(s * lz) / s;
+		double		zs = exp(s * lz);
+		double		S = 0.0,
+					t = 1.0,
+					G,
+					J,
+					kk,
+					m;
+		int			n;
 
-		if (k0 < 0.5)
-			J = pre * bg_gamma_upper_small(-k0, z);
+		for (n = 1; n < 100; n++)
+		{
+			t *= -z / n;
+			S += t / (s + n);
+			if (fabs(t) < 1e-18)
+				break;
+		}
+		G = jc->A - B - zs * S; /* Γ(s, z) */
+		/* e^z z^k0 Γ(−k0, z), directly or from Γ(1−k0, z) */
+		if (jc->k0 < 0.5)
+			J = exp(z) * (zs == 0.0 ? 0.0 : 1.0 / zs) * G;
 		else
-			J = (1.0 - pre * bg_gamma_upper_small(1.0 - k0, z)) / k0;
-		for (kk = k0 + 1.0; m > 0.0; m -= 1.0, kk += 1.0)
+			J = (1.0 - exp(z) * z / zs * G) / jc->k0;
+		for (kk = jc->k0 + 1.0, m = jc->m; m > 0.0; m -= 1.0, kk += 1.0)
 			J = (1.0 - z * J) / kk;
 		*out = J;
 		return crm_isfinite(J) && J > 0.0 ? CRM_OK : CRM_ENOCONV;
@@ -1523,31 +1563,31 @@ bg_J(double z, double k, double *out)
 /* Context of h(p) = E_λ[λ / (δ + pλ)] = (k/p) J(ρ/p; k), ρ = δβ. */
 typedef struct BgDertCtx
 {
+	BgJCtx		jc;
 	double		k,
+				lk,				/* ln k */
 				rho;
 	CrmStatus	st;				/* first failure of J, if any */
 } BgDertCtx;
 
 /* ln h(p), the discounted expected purchases given dropout probability p. */
 static double
-bg_dert_lng(double p, const void *vctx)
+bg_dert_lng(double p, double lp, const void *vctx)
 {
 	BgDertCtx  *ctx = (BgDertCtx *) vctx;
-	double		z,
-				J;
+	double		J;
 	CrmStatus	st;
 
 	if (p < 1e-250 * ctx->rho)
-		return log(ctx->k) - log(ctx->rho + (ctx->k + 1.0) * p);
-	z = ctx->rho / p;
-	st = bg_J(z, ctx->k, &J);
+		return ctx->lk - log(ctx->rho + (ctx->k + 1.0) * p);
+	st = bg_J(&ctx->jc, ctx->rho / p, &J);
 	if (st != CRM_OK)
 	{
 		if (ctx->st == CRM_OK)
 			ctx->st = st;
 		return -INFINITY;
 	}
-	return log(ctx->k) + log(J) - log(p);
+	return ctx->lk + log(J) - lp;
 }
 
 /*
@@ -1571,8 +1611,10 @@ bg_dert(bool mbg, const double *par, double delta, double x, double tx, double T
 	if (!crm_isfinite(delta) || !(delta > 0.0))
 		return CRM_EDOMAIN;
 	ctx.k = par[0] + x;
+	ctx.lk = log(ctx.k);
 	ctx.rho = delta * (par[1] + T);
 	ctx.st = CRM_OK;
+	bg_J_init(&ctx.jc, ctx.k);
 	if (!(ctx.rho > 0.0) || !crm_isfinite(ctx.rho))
 		return CRM_ERANGE;
 	bp = bg_bpost(mbg, par[3], x);
