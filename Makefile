@@ -39,6 +39,7 @@ GLUE_SRCS = \
 	src/fn_bgbb.c \
 	src/fn_gg.c \
 	src/fn_pnbd.c \
+	src/fn_bgnbd.c \
 	src/rfm_input.c \
 	src/agg_rfm.c
 
@@ -50,6 +51,7 @@ INSTALL_PARTS = \
 	sql/install/10_tables.sql \
 	sql/install/20_rfm.sql \
 	sql/install/30_models.sql \
+	sql/install/31_bgnbd.sql \
 	sql/install/32_pareto_nbd.sql \
 	sql/install/33_bgbb.sql \
 	sql/install/34_gamma_gamma.sql \
@@ -70,7 +72,8 @@ REGRESS = \
 	bgbb \
 	gamma_gamma \
 	sbg \
-	pareto_nbd
+	pareto_nbd \
+	bgnbd
 REGRESS_OPTS = --inputdir=. --outputdir=.
 
 PG_CPPFLAGS = -I$(srcdir)/src -I$(srcdir)/src/core -DCRM_EXT_VERSION='"$(EXTVERSION)"'
