@@ -175,7 +175,8 @@ fi
 psql_q -c "SELECT kind || ': ' || model FROM bench.models ORDER BY kind" | while read -r l; do crm_log "fitted $l"; done
 
 model() {
-	echo "(SELECT model FROM bench.models WHERE kind = '$1')::crm.$1"
+	# cast inside the sub-select: evaluated once (an initplan), not per row
+	echo "(SELECT model::crm.$1 FROM bench.models WHERE kind = '$1')"
 }
 for m in $purchase_models; do
 	compare predict "p_alive ($m): $n_cust rows" \
