@@ -221,7 +221,7 @@ else
 	crm_log "refresh: loaded crm.interactions ($(($(date +%s) - t0)) s)"
 	read -r kind named <<<"$refresh_sig"
 	call="crm.refresh()"
-	[ "$named" = t ] && call="crm.refresh(observation_end => '$OBS_END')"
+	[ "$named" = true ] && call="crm.refresh(observation_end => '$OBS_END')"
 	if [ "$kind" = p ]; then call="CALL $call"; else call="SELECT $call"; fi
 	REFRESH_FLOOR="SELECT customer_id, min(occurred_at), max(occurred_at), count(*), sum(amount) FROM crm.interactions WHERE kind IN ('purchase', 'refund') GROUP BY customer_id"
 	refresh_reps=$reps
@@ -331,6 +331,7 @@ crm_psql -P footer=off -c "
 		CASE WHEN floor_value IS NULL THEN '' WHEN unit = 'ms' THEN round(floor_value::numeric, 1)::text || ' ms'
 			ELSE round(floor_value::numeric, 1)::text || ' ' || unit END AS floor,
 		coalesce(round(ratio::numeric, 2)::text || 'x', '') AS ratio,
+		coalesce(round(min_ratio::numeric, 2)::text || 'x', '') AS \"min ratio\",
 		CASE WHEN target IS NULL THEN coalesce(detail ->> 'check', '') ELSE '<= ' || target || 'x' END AS target,
 		result
 	FROM bench.results ORDER BY seq"
