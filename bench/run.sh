@@ -188,13 +188,15 @@ if exists 'crm.expected_spend(crm.gamma_gamma,float8,float8)'; then
 	compare predict "expected_spend (gamma_gamma): $n_cust rows" \
 		"SELECT crm.expected_spend($(model gamma_gamma), frequency, monetary) FROM bench.summary" "$PRED_FLOOR" 3
 fi
-# CLV: crm.clv(purchase model, spend model, frequency, recency, t, monetary, ...) when installed
+# CLV: crm.clv(purchase model, spend model, frequency, recency, t, monetary, time_unit) when
+# installed (infinite horizon, 10% a year)
 clv_sig=$(psql_q -c "SELECT p.oid::regprocedure FROM pg_proc p WHERE p.proname = 'clv'
 	AND p.pronamespace = 'crm'::regnamespace AND p.proargtypes[0] = to_regtype('crm.bgnbd')
-	AND p.proargtypes[1] = to_regtype('crm.gamma_gamma') ORDER BY p.pronargs LIMIT 1" 2>/dev/null || true)
+	AND p.proargtypes[1] = to_regtype('crm.gamma_gamma') AND p.proargtypes[6] = 'interval'::regtype
+	ORDER BY p.pronargs LIMIT 1" 2>/dev/null || true)
 if [ -n "$clv_sig" ] && [ -n "$(psql_q -c "SELECT 1 FROM bench.models WHERE kind = 'bgnbd'")" ]; then
 	compare predict "clv (bgnbd + gamma_gamma): $n_cust rows" \
-		"SELECT crm.clv($(model bgnbd), $(model gamma_gamma), frequency, recency, t, monetary) FROM bench.summary" "$PRED_FLOOR" 3
+		"SELECT crm.clv($(model bgnbd), $(model gamma_gamma), frequency, recency, t, monetary, '7 days') FROM bench.summary" "$PRED_FLOOR" 3
 else
 	skip clv "crm.clv(crm.bgnbd, crm.gamma_gamma, ...) is not installed"
 fi
