@@ -194,9 +194,13 @@ clv_sig=$(psql_q -c "SELECT p.oid::regprocedure FROM pg_proc p WHERE p.proname =
 	AND p.pronamespace = 'crm'::regnamespace AND p.proargtypes[0] = to_regtype('crm.bgnbd')
 	AND p.proargtypes[1] = to_regtype('crm.gamma_gamma') AND p.proargtypes[6] = 'interval'::regtype
 	ORDER BY p.pronargs LIMIT 1" 2>/dev/null || true)
+# (one run in a full run: about 70 us a customer, over a minute for 1M)
+clv_reps=$reps
+[ "$mode" = full ] && clv_reps=1
 if [ -n "$clv_sig" ] && [ -n "$(psql_q -c "SELECT 1 FROM bench.models WHERE kind = 'bgnbd'")" ]; then
 	compare predict "clv (bgnbd + gamma_gamma): $n_cust rows" \
-		"SELECT crm.clv($(model bgnbd), $(model gamma_gamma), frequency, recency, t, monetary, '7 days') FROM bench.summary" "$PRED_FLOOR" 3
+		"SELECT crm.clv($(model bgnbd), $(model gamma_gamma), frequency, recency, t, monetary, '7 days') FROM bench.summary" "$PRED_FLOOR" 3 \
+		"$S0" "$S0" "$clv_reps"
 else
 	skip clv "crm.clv(crm.bgnbd, crm.gamma_gamma, ...) is not installed"
 fi
