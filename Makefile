@@ -24,7 +24,8 @@ CORE_SRCS = \
 	src/core/bgbb.c \
 	src/core/gg.c \
 	src/core/pnbd.c \
-	src/core/rfm.c
+	src/core/rfm.c \
+	src/core/clv.c
 
 # fmgr glue
 GLUE_SRCS = \
@@ -99,7 +100,8 @@ UNIT_SRCS = \
 	test/unit/test_bgbb.c \
 	test/unit/test_gg.c \
 	test/unit/test_pnbd.c \
-	test/unit/test_rfm.c
+	test/unit/test_rfm.c \
+	test/unit/test_clv.c
 
 UNIT_CFLAGS = -std=gnu99 -O1 -g -Wall -Wextra -Wno-unused-parameter \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined \
