@@ -40,7 +40,8 @@ GLUE_SRCS = \
 	src/fn_gg.c \
 	src/fn_pnbd.c \
 	src/rfm_input.c \
-	src/agg_rfm.c
+	src/agg_rfm.c \
+	src/fn_clv.c
 
 OBJS = $(CORE_SRCS:.c=.o) $(GLUE_SRCS:.c=.o)
 
@@ -54,7 +55,8 @@ INSTALL_PARTS = \
 	sql/install/33_bgbb.sql \
 	sql/install/34_gamma_gamma.sql \
 	sql/install/35_sbg.sql \
-	sql/install/50_demo.sql
+	sql/install/50_demo.sql \
+	sql/install/60_clv.sql
 
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 
