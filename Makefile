@@ -25,6 +25,7 @@ CORE_SRCS = \
 	src/core/gg.c \
 	src/core/pnbd.c \
 	src/core/rfm.c \
+	src/core/bgnbd.c \
 	src/core/clv.c
 
 # fmgr glue
@@ -39,6 +40,7 @@ GLUE_SRCS = \
 	src/fn_bgbb.c \
 	src/fn_gg.c \
 	src/fn_pnbd.c \
+	src/fn_bgnbd.c \
 	src/rfm_input.c \
 	src/agg_rfm.c \
 	src/fn_clv.c
@@ -51,6 +53,7 @@ INSTALL_PARTS = \
 	sql/install/10_tables.sql \
 	sql/install/20_rfm.sql \
 	sql/install/30_models.sql \
+	sql/install/31_bgnbd.sql \
 	sql/install/32_pareto_nbd.sql \
 	sql/install/33_bgbb.sql \
 	sql/install/34_gamma_gamma.sql \
@@ -72,7 +75,8 @@ REGRESS = \
 	bgbb \
 	gamma_gamma \
 	sbg \
-	pareto_nbd
+	pareto_nbd \
+	bgnbd
 REGRESS_OPTS = --inputdir=. --outputdir=.
 
 PG_CPPFLAGS = -I$(srcdir)/src -I$(srcdir)/src/core -DCRM_EXT_VERSION='"$(EXTVERSION)"'
@@ -103,6 +107,7 @@ UNIT_SRCS = \
 	test/unit/test_gg.c \
 	test/unit/test_pnbd.c \
 	test/unit/test_rfm.c \
+	test/unit/test_bgnbd.c \
 	test/unit/test_clv.c
 
 UNIT_CFLAGS = -std=gnu99 -O1 -g -Wall -Wextra -Wno-unused-parameter \

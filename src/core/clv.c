@@ -26,35 +26,6 @@
 /* beyond δt = this, e^(−δt) underflows the contributions (e^−745 ~ 5e-324) */
 #define CLV_EXP_CUT 745.0
 
-/*
- * Until the BG/NBD core is merged: weak placeholders (as in models.c) that
- * the real functions in bgnbd.c override; they answer "not supported".
- */
-__attribute__((weak)) CrmStatus
-crm_bgnbd_cond_expected(const double *par, double t, double x, double tx, double T, double *out)
-{
-	*out = NAN;
-	return CRM_EUNSUP;
-}
-__attribute__((weak)) CrmStatus
-crm_mbgnbd_cond_expected(const double *par, double t, double x, double tx, double T, double *out)
-{
-	*out = NAN;
-	return CRM_EUNSUP;
-}
-__attribute__((weak)) CrmStatus
-crm_bgnbd_dert(const double *par, double delta, double x, double tx, double T, double *out)
-{
-	*out = NAN;
-	return CRM_EUNSUP;
-}
-__attribute__((weak)) CrmStatus
-crm_mbgnbd_dert(const double *par, double delta, double x, double tx, double T, double *out)
-{
-	*out = NAN;
-	return CRM_EUNSUP;
-}
-
 /* Continuous rate per model unit from an effective annual rate. */
 CrmStatus
 crm_clv_continuous_rate(double annual_rate, double unit_days, double *delta)
