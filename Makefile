@@ -59,7 +59,8 @@ INSTALL_PARTS = \
 	sql/install/34_gamma_gamma.sql \
 	sql/install/35_sbg.sql \
 	sql/install/50_demo.sql \
-	sql/install/60_clv.sql
+	sql/install/60_clv.sql \
+	sql/install/62_lifecycle.sql
 
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 
@@ -76,7 +77,9 @@ REGRESS = \
 	gamma_gamma \
 	sbg \
 	pareto_nbd \
-	bgnbd
+	bgnbd \
+	clv \
+	lifecycle
 REGRESS_OPTS = --inputdir=. --outputdir=.
 
 PG_CPPFLAGS = -I$(srcdir)/src -I$(srcdir)/src/core -DCRM_EXT_VERSION='"$(EXTVERSION)"'
