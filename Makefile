@@ -60,7 +60,8 @@ INSTALL_PARTS = \
 	sql/install/35_sbg.sql \
 	sql/install/50_demo.sql \
 	sql/install/60_clv.sql \
-	sql/install/62_lifecycle.sql
+	sql/install/62_lifecycle.sql \
+	sql/install/64_store.sql
 
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 

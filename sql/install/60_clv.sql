@@ -155,3 +155,26 @@ LANGUAGE C IMMUTABLE PARALLEL SAFE;
 COMMENT ON FUNCTION crm.discounted_purchases(crm.mbgnbd, float8, float8, float8, interval, interval, float8) IS
 'MBG/NBD discounted expected future purchases of a customer over horizon (NULL = infinite: the model''s DERT, by numerical integration) ; finite: e^(-dH) E[Y(H)] + d x integral of e^(-dt) E[Y(t)] dt (adaptive Gauss-Kronrod); units as in crm.clv; NULL in any other argument gives NULL';
 
+
+CREATE FUNCTION crm.interval_days(i interval)
+RETURNS float8
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+AS $$
+SELECT CAST((pg_catalog.date_part('year', $1) * 12 + pg_catalog.date_part('month', $1)) * (365.2425 / 12)
+			+ pg_catalog.date_part('day', $1)
+			+ (pg_catalog.date_part('hour', $1) * 3600 + pg_catalog.date_part('minute', $1) * 60
+			   + pg_catalog.date_part('second', $1)) / 86400 AS float8)
+$$;
+
+COMMENT ON FUNCTION crm.interval_days(interval) IS
+'length of an interval in days with months of 365.2425/12 days (the mean Gregorian month; PostgreSQL''s own interval arithmetic uses 30-day months and extract(epoch) 365.25/12)';
+
+CREATE AGGREGATE crm.customer_equity(clv float8) (
+	SFUNC = pg_catalog.float8pl,
+	STYPE = float8,
+	COMBINEFUNC = pg_catalog.float8pl,
+	PARALLEL = SAFE
+);
+
+COMMENT ON AGGREGATE crm.customer_equity(float8) IS
+'customer equity: the sum of the customers'' CLV over a customer base (NULLs skipped; NULL when there is none); use with GROUP BY segment, stage, channel or cohort';
