@@ -53,6 +53,7 @@ INSTALL_PARTS = \
 	sql/install/33_bgbb.sql \
 	sql/install/34_gamma_gamma.sql \
 	sql/install/35_sbg.sql \
+	sql/install/40_segments.sql \
 	sql/install/50_demo.sql
 
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
