@@ -56,6 +56,7 @@ INSTALL_PARTS = \
 	sql/install/33_bgbb.sql \
 	sql/install/34_gamma_gamma.sql \
 	sql/install/35_sbg.sql \
+	sql/install/40_segments.sql \
 	sql/install/50_demo.sql
 
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
@@ -73,7 +74,8 @@ REGRESS = \
 	gamma_gamma \
 	sbg \
 	pareto_nbd \
-	bgnbd
+	bgnbd \
+	segments
 REGRESS_OPTS = --inputdir=. --outputdir=.
 
 PG_CPPFLAGS = -I$(srcdir)/src -I$(srcdir)/src/core -DCRM_EXT_VERSION='"$(EXTVERSION)"'
