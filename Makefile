@@ -58,10 +58,12 @@ INSTALL_PARTS = \
 	sql/install/33_bgbb.sql \
 	sql/install/34_gamma_gamma.sql \
 	sql/install/35_sbg.sql \
+	sql/install/40_segments.sql \
 	sql/install/50_demo.sql \
 	sql/install/60_clv.sql \
 	sql/install/62_lifecycle.sql \
-	sql/install/64_store.sql
+	sql/install/64_store.sql \
+	sql/install/66_views.sql
 
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 
@@ -79,6 +81,7 @@ REGRESS = \
 	sbg \
 	pareto_nbd \
 	bgnbd \
+	segments \
 	clv \
 	lifecycle
 REGRESS_OPTS = --inputdir=. --outputdir=.

@@ -276,7 +276,9 @@ BEGIN
 			USING ERRCODE = 'invalid_parameter_value',
 				  HINT = 'Set value.purchase_model to bgnbd, mbgnbd or pareto_nbd.';
 	END IF;
-	DROP TABLE IF EXISTS pg_temp.crm_refresh_summary;
+	IF pg_catalog.to_regclass('pg_temp.crm_refresh_summary') IS NOT NULL THEN
+		DROP TABLE pg_temp.crm_refresh_summary;
+	END IF;
 	CREATE TEMP TABLE crm_refresh_summary ON COMMIT DROP AS
 	SELECT s.customer_id, (s.r).frequency::float8 AS frequency, (s.r).recency, (s.r).t,
 		   (s.r).monetary
@@ -294,13 +296,13 @@ BEGIN
 	-- phase 2: fits
 	t0 := pg_catalog.clock_timestamp();
 	IF v_kind = 'bgnbd' THEN
-		SELECT crm.fit_bgnbd(c.frequency, c.recency, c.t) INTO pm_bg FROM pg_temp.crm_refresh_summary c;
+		pm_bg := (SELECT crm.fit_bgnbd(c.frequency, c.recency, c.t) FROM pg_temp.crm_refresh_summary c);
 	ELSIF v_kind = 'mbgnbd' THEN
-		SELECT crm.fit_mbgnbd(c.frequency, c.recency, c.t) INTO pm_mbg FROM pg_temp.crm_refresh_summary c;
+		pm_mbg := (SELECT crm.fit_mbgnbd(c.frequency, c.recency, c.t) FROM pg_temp.crm_refresh_summary c);
 	ELSE
-		SELECT crm.fit_pareto_nbd(c.frequency, c.recency, c.t) INTO pm_pn FROM pg_temp.crm_refresh_summary c;
+		pm_pn := (SELECT crm.fit_pareto_nbd(c.frequency, c.recency, c.t) FROM pg_temp.crm_refresh_summary c);
 	END IF;
-	SELECT crm.fit_gamma_gamma(c.frequency, c.monetary) INTO gg FROM pg_temp.crm_refresh_summary c;
+	gg := (SELECT crm.fit_gamma_gamma(c.frequency, c.monetary) FROM pg_temp.crm_refresh_summary c);
 	RAISE NOTICE 'crm.refresh: fit: % and gamma_gamma (% ms)', v_kind,
 		round((extract(epoch FROM pg_catalog.clock_timestamp() - t0) * 1000)::numeric, 1);
 
@@ -323,7 +325,7 @@ BEGIN
 			stored := pg_catalog.format('%s model %s', v_kind, id);
 		END IF;
 	END IF;
-	IF gg IS NOT NULL THEN
+	IF gg::text IS NOT NULL THEN
 		SELECT EXISTS (SELECT FROM crm.models m
 					   WHERE m.kind = 'gamma_gamma' AND m.is_active
 						 AND m.calibration_end IS NOT DISTINCT FROM v_end
