@@ -83,7 +83,9 @@ REGRESS = \
 	bgnbd \
 	segments \
 	clv \
-	lifecycle
+	lifecycle \
+	store \
+	value_views
 REGRESS_OPTS = --inputdir=. --outputdir=.
 
 PG_CPPFLAGS = -I$(srcdir)/src -I$(srcdir)/src/core -DCRM_EXT_VERSION='"$(EXTVERSION)"'
