@@ -33,7 +33,50 @@
 -- the extension owner and granted to nobody by default.
 -- ===========================================================================
 
-CREATE VIEW crm.customer_value WITH (security_invoker = true) AS
+-- The rows come from a set-returning SQL function with SET jit = off: the
+-- query has many expensive expressions over every customer, so its estimated
+-- cost makes PostgreSQL JIT-compile it, which takes far longer (11 s for
+-- 20000 customers on PostgreSQL 15) than running it (2 s).  The function runs
+-- as the caller (no SECURITY DEFINER), so privileges and row-level security
+-- are the caller's, as for a security_invoker view.
+CREATE FUNCTION crm.customer_value_rows()
+RETURNS TABLE (
+	customer_id bigint,
+	external_ref text,
+	acquisition_channel text,
+	cohort date,
+	is_prospect boolean,
+	frequency integer,
+	recency double precision,
+	t double precision,
+	since_last_purchase double precision,
+	monetary double precision,
+	revenue numeric,
+	time_unit interval,
+	r_score integer,
+	f_score integer,
+	m_score integer,
+	rfm_cell text,
+	segment text,
+	purchase_model text,
+	p_alive double precision,
+	churn_risk double precision,
+	churn_band crm.churn_band,
+	p_alive_next_period double precision,
+	expected_purchases double precision,
+	expected_spend double precision,
+	margin double precision,
+	clv double precision,
+	acquisition_cost numeric,
+	net_clv double precision,
+	referred_customers bigint,
+	referral_value double precision,
+	value_tier text,
+	lifecycle_stage crm.lifecycle_stage,
+	as_of timestamptz)
+LANGUAGE sql STABLE PARALLEL RESTRICTED
+SET jit = off
+AS $$
 WITH k AS (
 	SELECT crm.value_parameters() AS vp, crm.active_models() AS am,
 		   crm.lifecycle_thresholds() AS th
@@ -146,7 +189,14 @@ SELECT b3.customer_id,
 						   b3.p_alive, b3.lc_expected, b3.th) AS lifecycle_stage,
 	   b3.as_of
 FROM b3
-LEFT JOIN referrals rf ON rf.customer_id = b3.customer_id;
+LEFT JOIN referrals rf ON rf.customer_id = b3.customer_id
+$$;
+
+COMMENT ON FUNCTION crm.customer_value_rows() IS
+'the rows of crm.customer_value (STABLE: reads the tables and settings; PARALLEL RESTRICTED: runs in the leader; SET jit = off because JIT compilation of this query costs more than running it); runs with the caller''s privileges';
+
+CREATE VIEW crm.customer_value WITH (security_invoker = true) AS
+SELECT * FROM crm.customer_value_rows();
 
 COMMENT ON VIEW crm.customer_value IS
 'one row per customer: RFM summary and scores, segment, P(alive), churn risk and band, predictions for the next value.prediction_period, expected spend, CLV, net CLV, referral value, value tier and lifecycle stage, from the active models (crm.models) and the settings (value.*, churn.*, lifecycle.*); security_invoker (RLS of the base tables applies)';
