@@ -14,6 +14,7 @@
 #include "postgres.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "fmgr.h"
 #include "utils/timestamp.h"
@@ -25,11 +26,94 @@
 /*
  * Two model arguments (purchase and spend model) at one call site: each gets
  * its own crm_model_arg() cache, swapped into fn_extra around the call.
+ *
+ * Memo of discounted expected transactions.  Over a customer base many
+ * customers share their (frequency, recency, t) -- every one-time buyer
+ * acquired on the same day does -- and the infinite-horizon BG/NBD value
+ * takes a numerical integration (~0.1 ms), so each call site keeps the
+ * values of up to CLV_MEMO_SIZE distinct customers for the current
+ * purchase model (cleared when the model changes).
  */
+#define CLV_MEMO_SIZE 4096		/* a power of 2 */
+#define CLV_MEMO_PROBES 8
+
+typedef struct ClvMemoEntry
+{
+	double		key[5];			/* x, tx, T, delta, horizon */
+	double		val;
+	bool		used;
+} ClvMemoEntry;
+
 typedef struct ClvModelCaches
 {
 	void	   *slot[2];
+	CrmModelKind memo_kind;
+	double		memo_par[CRM_MAX_PARAMS];
+	int			memo_n;
+	ClvMemoEntry *memo;
 } ClvModelCaches;
+
+/* Hash of the 5 key doubles (their bits; FNV-style mixing). */
+static uint32
+clv_memo_hash(const double *key)
+{
+	uint64		h = UINT64CONST(1469598103934665603);
+	int			i;
+
+	for (i = 0; i < 5; i++)
+	{
+		uint64		b;
+
+		memcpy(&b, &key[i], sizeof(b));
+		h ^= b;
+		h *= UINT64CONST(1099511628211);
+		h ^= h >> 29;
+	}
+	return (uint32) (h ^ (h >> 32));
+}
+
+/*
+ * The memo entry for key at this call site with model (kind, par): *found
+ * tells whether it holds the value; NULL when the key is not stored and
+ * there is no room (the caller then just computes).
+ */
+static ClvMemoEntry *
+clv_memo_find(FunctionCallInfo fcinfo, CrmModelKind kind, const double *par,
+			  const double *key, bool *found)
+{
+	ClvModelCaches *cc = (ClvModelCaches *) fcinfo->flinfo->fn_extra;
+	uint32		h;
+	int			i;
+
+	*found = false;
+	if (cc == NULL)
+		return NULL;
+	if (cc->memo == NULL)
+		cc->memo = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt,
+										  sizeof(ClvMemoEntry) * CLV_MEMO_SIZE);
+	if (cc->memo_kind != kind || cc->memo_n < 0 ||
+		memcmp(cc->memo_par, par, sizeof(double) * crm_model_spec_or_error(kind)->nparams) != 0)
+	{
+		memset(cc->memo, 0, sizeof(ClvMemoEntry) * CLV_MEMO_SIZE);
+		cc->memo_kind = kind;
+		memcpy(cc->memo_par, par, sizeof(double) * crm_model_spec_or_error(kind)->nparams);
+		cc->memo_n = 0;
+	}
+	h = clv_memo_hash(key);
+	for (i = 0; i < CLV_MEMO_PROBES; i++)
+	{
+		ClvMemoEntry *e = &cc->memo[(h + i) & (CLV_MEMO_SIZE - 1)];
+
+		if (!e->used)
+			return cc->memo_n < CLV_MEMO_SIZE / 2 ? e : NULL;
+		if (memcmp(e->key, key, sizeof(e->key)) == 0)
+		{
+			*found = true;
+			return e;
+		}
+	}
+	return NULL;
+}
 
 /* crm_model_arg() for argument argno with cache slot (0 or 1). */
 static const double *
@@ -251,7 +335,10 @@ clv_transactions(FunctionCallInfo fcinfo, CrmModelKind kind, const double *par, 
 				unit_days,
 				H,
 				delta,
-				v;
+				v,
+				key[5];
+	ClvMemoEntry *e;
+	bool		found;
 	CrmStatus	st;
 
 	clv_customer(fcinfo, cust, kind, x, &tx, &T);
@@ -270,9 +357,26 @@ clv_transactions(FunctionCallInfo fcinfo, CrmModelKind kind, const double *par, 
 				 errmsg("horizon too long for BG/BB"),
 				 errdetail("The horizon is %g periods; at most 10000000 are summed.", H),
 				 errhint("Pass NULL for an infinite horizon.")));
+	key[0] = *x;
+	key[1] = tx;
+	key[2] = T;
+	key[3] = delta;
+	key[4] = H;
+	e = clv_memo_find(fcinfo, kind, par, key, &found);
+	if (found)
+		return e->val;
 	CRM_CALL_CORE(st, crm_clv_discounted_transactions(kind, par, *x, tx, T, delta, H, &v));
 	if (st != CRM_OK)
 		crm_report_status(st, "cannot compute the discounted expected transactions");
+	if (e != NULL)
+	{
+		ClvModelCaches *cc = (ClvModelCaches *) fcinfo->flinfo->fn_extra;
+
+		memcpy(e->key, key, sizeof(e->key));
+		e->val = v;
+		e->used = true;
+		cc->memo_n++;
+	}
 	return v;
 }
 
