@@ -67,6 +67,13 @@ ROLLBACK;
 SELECT r, crm.churn_band(r, 0.30, 0.60) AS band
 FROM unnest(ARRAY[0, 0.2999, 0.30, 0.5999, 0.60, 1]::float8[]) r;
 SELECT crm.churn_band(NULL, 0.3, 0.6) IS NULL AS null_risk;
+-- contractual (subscription) customers: risk = the sBG hazard of the next
+-- period given the periods survived; expected remaining lifetime = DERL
+-- (Fader & Hardie 2007 "Regular" cohort, 10% per period)
+SELECT k AS periods_survived, round(crm.churn_probability(m, k)::numeric, 4) AS hazard,
+	   crm.churn_band(crm.churn_probability(m, k), 0.30, 0.60) AS band,
+	   round(crm.derl(m, 0.10, k)::numeric, 4) AS derl
+FROM (SELECT crm.sbg(0.7040772984735162, 1.1820430262094757) AS m) s, generate_series(0, 4) k;
 -- the enum orders from low to high, and the stages in lifecycle order
 SELECT enum_range(NULL::crm.churn_band) AS bands, enum_range(NULL::crm.lifecycle_stage) AS stages;
 
