@@ -20,7 +20,8 @@ CORE_SRCS = \
 	src/core/models.c \
 	src/core/optim.c \
 	src/core/accum.c \
-	src/core/sbg.c
+	src/core/sbg.c \
+	src/core/svg.c
 
 # fmgr glue
 GLUE_SRCS = \
@@ -76,7 +77,8 @@ UNIT_SRCS = \
 	test/unit/test_simulate.c \
 	test/unit/test_optim.c \
 	test/unit/test_accum.c \
-	test/unit/test_sbg.c
+	test/unit/test_sbg.c \
+	test/unit/test_svg.c
 
 UNIT_CFLAGS = -std=gnu99 -O1 -g -Wall -Wextra -Wno-unused-parameter \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined \

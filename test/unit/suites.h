@@ -19,6 +19,7 @@ extern void test_simulate(void);
 extern void test_optim(void);
 extern void test_accum(void);
 extern void test_sbg(void);
+extern void test_svg(void);
 
 static const UtSuite crm_unit_suites[] = {
 	{"codec", test_codec},
@@ -28,6 +29,7 @@ static const UtSuite crm_unit_suites[] = {
 	{"optim", test_optim},
 	{"accum", test_accum},
 	{"sbg", test_sbg},
+	{"svg", test_svg},
 	{NULL, NULL}
 };
 
