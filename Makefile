@@ -31,7 +31,8 @@ GLUE_SRCS = \
 	src/model_glue.c \
 	src/fit_state.c \
 	src/agg_fit.c \
-	src/fn_sbg.c
+	src/fn_sbg.c \
+	src/fn_plot.c
 
 OBJS = $(CORE_SRCS:.c=.o) $(GLUE_SRCS:.c=.o)
 
@@ -41,7 +42,8 @@ INSTALL_PARTS = \
 	sql/install/10_tables.sql \
 	sql/install/30_models.sql \
 	sql/install/35_sbg.sql \
-	sql/install/50_demo.sql
+	sql/install/50_demo.sql \
+	sql/install/70_plots.sql
 
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 
@@ -51,7 +53,8 @@ REGRESS = \
 	schema \
 	guard \
 	fit \
-	sbg
+	sbg \
+	plots
 REGRESS_OPTS = --inputdir=. --outputdir=.
 
 PG_CPPFLAGS = -I$(srcdir)/src -I$(srcdir)/src/core -DCRM_EXT_VERSION='"$(EXTVERSION)"'
