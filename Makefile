@@ -5,6 +5,7 @@
 #   make unitcheck            build and run the core's unit tests (ASan/UBSan)
 #   make installcheck         pg_regress suite against a running server
 #   make test / make demo     the README's two commands (test/check.sh, test/demo.sh)
+#   make report               HTML validation report of demo data (test/report.sh)
 
 EXTENSION  = crm_ext
 EXTVERSION = 1.0
@@ -100,4 +101,7 @@ test:
 demo:
 	test/demo.sh
 
-.PHONY: unitcheck test demo
+report:
+	test/report.sh
+
+.PHONY: unitcheck test demo report

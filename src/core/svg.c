@@ -1091,6 +1091,7 @@ typedef struct Axis
 				hi;				/* values at p0 and p1 */
 	double		p0,
 				p1;				/* pixels */
+	double		label_max;		/* tick labels must end left of this pixel */
 } Axis;
 
 /* Pixel position of value v on axis a. */
@@ -1106,6 +1107,7 @@ ax_ticks(Axis *a, double lo, double hi, int max_ticks, bool integer)
 {
 	CrmStatus	st = crm_svg_ticks(lo, hi, max_ticks, integer, &a->t);
 
+	a->label_max = 1e9;
 	if (st != CRM_OK)
 		return st;
 	a->lo = crm_svg_tick_value(&a->t, 0);
@@ -1208,6 +1210,8 @@ draw_x_axis(SvgBuf *b, const Frame *f, const Axis *a)
 		if (!ax_tick_inside(a, i))
 			continue;
 		crm_svg_tick_label(&a->t, i, buf, sizeof(buf));
+		if (x + text_width(buf, FONT_SMALL, CRM_SVG_MAX_LABEL) / 2 > a->label_max)
+			continue;
 		sb_fmt(b, "<text x=\"%f\" y=\"%f\">", x, f->bottom + 18);
 		sb_numtext(b, buf);
 		sb_puts(b, "</text>");
@@ -2293,6 +2297,7 @@ crm_svg_histogram(const CrmSvgHistogram *c, char **svg, size_t *len)
 	ax.p1 = f.right - slot;
 	ax.lo = first;
 	ax.hi = first + nbins * step;
+	ax.label_max = over > 0 ? ax.p1 + 2 : 1e9;	/* keep clear of the overflow label */
 	/* x ticks: round values inside the binned range */
 	st = crm_svg_ticks(ax.lo, ax.hi, 11, integer, &ax.t);
 	if (st == CRM_OK)
