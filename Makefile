@@ -22,6 +22,9 @@ CORE_SRCS = \
 	src/core/optim.c \
 	src/core/accum.c \
 	src/core/sbg.c \
+	src/core/bgbb.c \
+	src/core/gg.c \
+	src/core/pnbd.c \
 	src/core/svg.c
 
 # fmgr glue
@@ -33,6 +36,9 @@ GLUE_SRCS = \
 	src/fit_state.c \
 	src/agg_fit.c \
 	src/fn_sbg.c \
+	src/fn_bgbb.c \
+	src/fn_gg.c \
+	src/fn_pnbd.c \
 	src/fn_plot.c
 
 OBJS = $(CORE_SRCS:.c=.o) $(GLUE_SRCS:.c=.o)
@@ -42,6 +48,9 @@ INSTALL_PARTS = \
 	sql/install/00_base.sql \
 	sql/install/10_tables.sql \
 	sql/install/30_models.sql \
+	sql/install/32_pareto_nbd.sql \
+	sql/install/33_bgbb.sql \
+	sql/install/34_gamma_gamma.sql \
 	sql/install/35_sbg.sql \
 	sql/install/50_demo.sql \
 	sql/install/70_plots.sql
@@ -54,7 +63,10 @@ REGRESS = \
 	schema \
 	guard \
 	fit \
+	bgbb \
+	gamma_gamma \
 	sbg \
+	pareto_nbd \
 	plots
 REGRESS_OPTS = --inputdir=. --outputdir=.
 
@@ -82,6 +94,9 @@ UNIT_SRCS = \
 	test/unit/test_optim.c \
 	test/unit/test_accum.c \
 	test/unit/test_sbg.c \
+	test/unit/test_bgbb.c \
+	test/unit/test_gg.c \
+	test/unit/test_pnbd.c \
 	test/unit/test_svg.c
 
 UNIT_CFLAGS = -std=gnu99 -O1 -g -Wall -Wextra -Wno-unused-parameter \

@@ -15,13 +15,25 @@
 /* ln L for one customer; grad (d/d{r,alpha,s,beta}) may be NULL */
 extern CrmStatus crm_pnbd_loglik1(const double *par, double x, double tx, double T,
 								  double *ll, double *grad);
+/*
+ * Σ w ln L over obs[0..n) (sorted by x, tx, T for speed; any order gives the
+ * same result) and, if grad != NULL, its gradient: crm_pnbd_spec.loglik.
+ */
+extern CrmStatus crm_pnbd_loglik(const double *par, const CrmObs *obs, size_t n,
+								 double *ll, double *grad);
 /* P(alive at T | x, tx, T) */
 extern CrmStatus crm_pnbd_p_alive(const double *par, double x, double tx, double T, double *out);
+/* ln P(alive at T | x, tx, T) (for customers whose P(alive) underflows) */
+extern CrmStatus crm_pnbd_log_p_alive(const double *par, double x, double tx, double T,
+									  double *out);
 /* E[X(t)] for a new customer */
 extern CrmStatus crm_pnbd_expected(const double *par, double t, double *out);
 /* E[Y(t) | x, tx, T] */
 extern CrmStatus crm_pnbd_cond_expected(const double *par, double t, double x, double tx,
 										double T, double *out);
+/* ln E[Y(t) | x, tx, T] (−inf at t = 0) */
+extern CrmStatus crm_pnbd_log_cond_expected(const double *par, double t, double x, double tx,
+											double T, double *out);
 /* P(X(t) = n) for a new customer */
 extern CrmStatus crm_pnbd_prob_n(const double *par, double n, double t, double *out);
 /* P(n purchases in (T, T + t] | x, tx, T) */
@@ -34,5 +46,12 @@ extern CrmStatus crm_pnbd_cond_prob_n(const double *par, double n, double t, dou
  */
 extern CrmStatus crm_pnbd_dert(const double *par, double delta, double x, double tx, double T,
 							   double *out);
+
+/*
+ * ln 2F1(w, c; w+1; z) for w > 0, 0 < c < w + 1, 0 <= z < 1 — the function
+ * in the likelihood — and, if dlogf != NULL, its derivatives
+ * d/dw, d/dc, d/dz (3 entries).  CRM_EDOMAIN outside that domain.
+ */
+extern CrmStatus crm_pnbd_hyp2f1(double w, double c, double z, double *logf, double *dlogf);
 
 #endif							/* CRM_PNBD_H */

@@ -19,6 +19,9 @@ extern void test_simulate(void);
 extern void test_optim(void);
 extern void test_accum(void);
 extern void test_sbg(void);
+extern void test_bgbb(void);
+extern void test_gg(void);
+extern void test_pnbd(void);
 extern void test_svg(void);
 
 static const UtSuite crm_unit_suites[] = {
@@ -29,6 +32,9 @@ static const UtSuite crm_unit_suites[] = {
 	{"optim", test_optim},
 	{"accum", test_accum},
 	{"sbg", test_sbg},
+	{"bgbb", test_bgbb},
+	{"gg", test_gg},
+	{"pnbd", test_pnbd},
 	{"svg", test_svg},
 	{NULL, NULL}
 };
