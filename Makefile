@@ -25,6 +25,7 @@ CORE_SRCS = \
 	src/core/bgbb.c \
 	src/core/gg.c \
 	src/core/pnbd.c \
+	src/core/rfm.c \
 	src/core/svg.c
 
 # fmgr glue
@@ -39,6 +40,8 @@ GLUE_SRCS = \
 	src/fn_bgbb.c \
 	src/fn_gg.c \
 	src/fn_pnbd.c \
+	src/rfm_input.c \
+	src/agg_rfm.c \
 	src/fn_plot.c
 
 OBJS = $(CORE_SRCS:.c=.o) $(GLUE_SRCS:.c=.o)
@@ -47,13 +50,15 @@ OBJS = $(CORE_SRCS:.c=.o) $(GLUE_SRCS:.c=.o)
 INSTALL_PARTS = \
 	sql/install/00_base.sql \
 	sql/install/10_tables.sql \
+	sql/install/20_rfm.sql \
 	sql/install/30_models.sql \
 	sql/install/32_pareto_nbd.sql \
 	sql/install/33_bgbb.sql \
 	sql/install/34_gamma_gamma.sql \
 	sql/install/35_sbg.sql \
 	sql/install/50_demo.sql \
-	sql/install/70_plots.sql
+	sql/install/70_plots.sql \
+	sql/install/72_validate.sql
 
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 
@@ -62,6 +67,9 @@ REGRESS = \
 	install \
 	schema \
 	guard \
+	rfm \
+	rfm_errors \
+	rfm_parallel \
 	fit \
 	bgbb \
 	gamma_gamma \
@@ -97,6 +105,7 @@ UNIT_SRCS = \
 	test/unit/test_bgbb.c \
 	test/unit/test_gg.c \
 	test/unit/test_pnbd.c \
+	test/unit/test_rfm.c \
 	test/unit/test_svg.c
 
 UNIT_CFLAGS = -std=gnu99 -O1 -g -Wall -Wextra -Wno-unused-parameter \

@@ -211,6 +211,6 @@ extern CrmFitState *crm_fit_state_copy(Datum d, MemoryContext parent);
 extern const CrmAccum *crm_fit_state_read(Datum d, CrmAccum *tmp, bool *used_tmp);
 
 /* ereport for a failed crm_accum_decode (22P02, 0A000, 53200). */
-extern void crm_fit_state_report(CrmStatus st, const char *reason) pg_attribute_noreturn();
+extern void crm_fit_state_report(CrmStatus st, const char *reason) crm_attribute_noreturn();
 
 #endif							/* CRM_MODEL_GLUE_H */

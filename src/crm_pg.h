@@ -22,7 +22,7 @@
  * status picks the SQLSTATE (see crm_core.h) and the detail.  For
  * CRM_EINTERRUPTED it runs CHECK_FOR_INTERRUPTS() first.
  */
-extern void crm_report_status(CrmStatus st, const char *what) pg_attribute_noreturn();
+extern void crm_report_status(CrmStatus st, const char *what) crm_attribute_noreturn();
 
 /* The SQLSTATE that goes with a core status. */
 extern int	crm_status_sqlstate(CrmStatus st);

@@ -87,7 +87,7 @@ run_regress() {
 	shift 2
 	if env "$@" make -C "$CRM_REPO" -s PG_CONFIG="$PG_CONFIG" installcheck >"$out" 2>&1; then :; fi
 	count_regress "$out"
-	if grep -qE 'FAILED|not ok|failed \(ignored\)|could not|error' "$out"; then
+	if grep -qE 'FAILED|not ok|failed \(ignored\)|could not|make: \*\*\*' "$out"; then
 		sed -n '1,200p' "$out" >&2
 		if [ -f "$CRM_REPO/regression.diffs" ]; then
 			head -200 "$CRM_REPO/regression.diffs" >&2

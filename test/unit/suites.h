@@ -22,6 +22,7 @@ extern void test_sbg(void);
 extern void test_bgbb(void);
 extern void test_gg(void);
 extern void test_pnbd(void);
+extern void test_rfm(void);
 extern void test_svg(void);
 
 static const UtSuite crm_unit_suites[] = {
@@ -35,6 +36,7 @@ static const UtSuite crm_unit_suites[] = {
 	{"bgbb", test_bgbb},
 	{"gg", test_gg},
 	{"pnbd", test_pnbd},
+	{"rfm", test_rfm},
 	{"svg", test_svg},
 	{NULL, NULL}
 };
