@@ -75,7 +75,8 @@ REGRESS = \
 	gamma_gamma \
 	sbg \
 	pareto_nbd \
-	plots
+	plots \
+	validate
 REGRESS_OPTS = --inputdir=. --outputdir=.
 
 PG_CPPFLAGS = -I$(srcdir)/src -I$(srcdir)/src/core -DCRM_EXT_VERSION='"$(EXTVERSION)"'

@@ -175,7 +175,7 @@ COMMENT ON FUNCTION crm.validation_split(timestamptz, timestamptz, interval, int
 
 -- Validate one model (any of crm.bgnbd, crm.mbgnbd, crm.pareto_nbd, fitted
 -- or given).  Polymorphic: the prediction functions are resolved for the
--- model's type at run time, so the body is a string with qualified names.
+-- model's type at run time (plpgsql keeps a plan per argument type).
 CREATE FUNCTION crm.validate_model(
 	model anyelement,
 	calibration_end timestamptz,
@@ -183,9 +183,23 @@ CREATE FUNCTION crm.validate_model(
 	bucket interval DEFAULT '1 day',
 	unit interval DEFAULT '7 days')
 RETURNS crm.validation
-LANGUAGE sql STABLE PARALLEL SAFE
-AS $$
-WITH s AS MATERIALIZED (
+LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
+AS $body$
+#variable_conflict use_column
+DECLARE
+	kind text;
+	result crm.validation;
+BEGIN
+	SELECT ty.typname INTO kind
+	FROM pg_catalog.pg_type ty
+	WHERE ty.oid = pg_catalog.pg_typeof($1) AND ty.typnamespace = 'crm'::regnamespace;
+	IF kind IS NULL OR kind NOT IN ('bgnbd', 'mbgnbd', 'pareto_nbd') THEN
+		RAISE EXCEPTION 'cannot validate a model of type %', pg_catalog.pg_typeof($1)
+			USING ERRCODE = 'feature_not_supported',
+				  DETAIL = 'Validation compares repeat purchases in continuous time: it supports crm.bgnbd, crm.mbgnbd and crm.pareto_nbd.',
+				  HINT = 'Fit one of these models, e.g. crm.fit_pareto_nbd(frequency, recency, t).';
+	END IF;
+	WITH s AS MATERIALIZED (
 	SELECT * FROM crm.validation_split($2, $3, $4, $5)
 ), g AS (
 	SELECT pg_catalog.count(*) AS n,
@@ -249,8 +263,8 @@ WITH s AS MATERIALIZED (
 	FROM pg_catalog.jsonb_object_keys(pg_catalog.to_jsonb($1)) AS key(key)
 	WHERE key.key NOT IN ('loglik', 'n_customers', 'iterations', 'converged')
 )
-SELECT ROW(
-	(SELECT ty.typname::text FROM pg_catalog.pg_type ty WHERE ty.oid = pg_catalog.pg_typeof($1)),
+SELECT
+	kind,
 	pg_catalog.to_jsonb($1),
 	g.n,
 	$5,
@@ -274,13 +288,15 @@ SELECT ROW(
 	(SELECT pg_catalog.array_agg(cond.predicted ORDER BY cond.c) FROM cond),
 	(SELECT pg_catalog.array_agg(track.actual ORDER BY track.j) FROM track),
 	(SELECT pg_catalog.array_agg(coalesce(track.expected, 0) ORDER BY track.j) FROM track)
-)::crm.validation
+INTO result
 FROM g, totals, calexp, nparams
-WHERE g.n > 0
-$$;
+WHERE g.n > 0;
+	RETURN result;
+END
+$body$;
 
 COMMENT ON FUNCTION crm.validate_model(anyelement, timestamptz, timestamptz, interval, interval) IS
-'validate a given purchase model (crm.bgnbd, crm.mbgnbd or crm.pareto_nbd value, e.g. fitted with a penalizer) on the calibration/holdout split of crm.interactions; NULL when no customer has a purchase up to calibration_end';
+'validate a given purchase model (crm.bgnbd, crm.mbgnbd or crm.pareto_nbd value, e.g. fitted with a penalizer) on the calibration/holdout split of crm.interactions; NULL when no customer has a purchase up to calibration_end (0A000 for other model types)';
 
 -- Fit BG/NBD, MBG/NBD and Pareto/NBD on the calibration summary and
 -- validate each.  Reads crm.interactions (STABLE).
@@ -310,7 +326,8 @@ RETURNS TABLE (repeat_purchases text, actual float8, expected float8)
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 AS $$
 SELECT u.l, u.a, u.e
-FROM pg_catalog.unnest(($1).frequency_labels, ($1).frequency_actual, ($1).frequency_expected) AS u(l, a, e)
+FROM ROWS FROM (pg_catalog.unnest(($1).frequency_labels), pg_catalog.unnest(($1).frequency_actual),
+				pg_catalog.unnest(($1).frequency_expected)) AS u(l, a, e)
 $$;
 
 COMMENT ON FUNCTION crm.validation_frequency(crm.validation) IS
@@ -321,8 +338,8 @@ RETURNS TABLE (repeat_purchases text, customers float8, actual float8, predicted
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 AS $$
 SELECT u.l, u.c, u.a, u.p
-FROM pg_catalog.unnest(($1).frequency_labels, ($1).conditional_customers, ($1).conditional_actual,
-					   ($1).conditional_predicted) AS u(l, c, a, p)
+FROM ROWS FROM (pg_catalog.unnest(($1).frequency_labels), pg_catalog.unnest(($1).conditional_customers),
+				pg_catalog.unnest(($1).conditional_actual), pg_catalog.unnest(($1).conditional_predicted)) AS u(l, c, a, p)
 $$;
 
 COMMENT ON FUNCTION crm.validation_conditional(crm.validation) IS
@@ -336,7 +353,8 @@ SELECT u.j::int,
 	   u.a - coalesce(pg_catalog.lag(u.a) OVER w, 0),
 	   u.e - coalesce(pg_catalog.lag(u.e) OVER w, 0),
 	   u.a, u.e
-FROM pg_catalog.unnest(($1).tracking_actual, ($1).tracking_expected) WITH ORDINALITY AS u(a, e, j)
+FROM ROWS FROM (pg_catalog.unnest(($1).tracking_actual), pg_catalog.unnest(($1).tracking_expected))
+	WITH ORDINALITY AS u(a, e, j)
 WINDOW w AS (ORDER BY u.j)
 ORDER BY u.j
 $$;
@@ -368,11 +386,21 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 AS $$
 SELECT CASE $1 WHEN interval '7 days' THEN 'weeks' WHEN interval '1 day' THEN 'days'
 	WHEN interval '1 hour' THEN 'hours' WHEN interval '1 mon' THEN 'months' WHEN interval '1 year' THEN 'years'
-	ELSE 'units of ' || $1::text END
+	ELSE 'units of ' || CASE
+		-- spelled out here: interval output depends on IntervalStyle
+		WHEN pg_catalog.date_part('month', $1) <> 0 OR pg_catalog.date_part('year', $1) <> 0
+			THEN (pg_catalog.date_part('year', $1) * 12 + pg_catalog.date_part('month', $1))::bigint::text || ' months'
+		WHEN pg_catalog.date_part('epoch', $1)::numeric % 86400 = 0
+			THEN (pg_catalog.date_part('epoch', $1)::numeric / 86400)::bigint::text || ' days'
+		WHEN pg_catalog.date_part('epoch', $1)::numeric % 3600 = 0
+			THEN (pg_catalog.date_part('epoch', $1)::numeric / 3600)::bigint::text || ' hours'
+		WHEN pg_catalog.date_part('epoch', $1)::numeric % 60 = 0
+			THEN (pg_catalog.date_part('epoch', $1)::numeric / 60)::bigint::text || ' minutes'
+		ELSE pg_catalog.date_part('epoch', $1)::text || ' seconds' END END
 $$;
 
 COMMENT ON FUNCTION crm.unit_label(interval) IS
-'name of a time unit for axis titles: weeks for 7 days, days, hours, months, years, else "units of <interval>"';
+'name of a time unit for axis titles: weeks for 7 days, days, hours, months, years, else "units of N days" (months, hours, minutes, seconds), whatever the IntervalStyle';
 
 CREATE FUNCTION crm.plot_tracking(v crm.validation[], cumulative boolean DEFAULT true)
 RETURNS text
