@@ -160,6 +160,121 @@ SELECT crm.svg_heatmap('Customers by frequency and recency',
 \qecho '</div>'
 \qecho '</section>'
 
+-- ---------------------------------------------------------------------------
+-- Validation of the purchase models (crm.validate: fit on the calibration
+-- period, checked on the holdout period)
+CREATE TEMP TABLE rp_val AS
+SELECT v FROM crm.validate(:'cal_end', :'obs_end', '1 day', :'unit') v;
+SELECT count(*) > 0 AS has_val, string_agg(crm.model_label((v).model), ', ' ORDER BY (v).model) AS val_models
+FROM rp_val \gset
+\if :has_val
+\qecho '<section>'
+\qecho '<h2>Model validation</h2>'
+SELECT format('<p class="meta">%s fitted by maximum likelihood on the %s customers whose first purchase is before the calibration end, then compared with what they did in the holdout period (%s %s).</p>',
+			  pg_temp.h(:'val_models'), (v).customers, round((v).holdout_periods::numeric, 1), pg_temp.h(crm.unit_label((v).unit)))
+FROM rp_val LIMIT 1;
+\pset format html
+\pset tuples_only off
+\pset title 'Holdout predictions and fit'
+SELECT crm.model_label((v).model) AS model,
+	   (v).holdout_actual AS actual, round((v).holdout_predicted::numeric, 1) AS predicted,
+	   round((v).holdout_error_pct::numeric, 1) AS "error %",
+	   round((v).mae::numeric, 3) AS "MAE", round((v).rmse::numeric, 3) AS "RMSE",
+	   round((v).correlation::numeric, 3) AS correlation,
+	   round((v).chi_square::numeric, 1) AS "chi-square", (v).chi_square_df AS df,
+	   round(((v).model_value ->> 'loglik')::numeric, 1) AS loglik,
+	   (SELECT string_agg(format('%s %s', key, round(value::numeric, 3)), ', ' ORDER BY key)
+		FROM jsonb_each_text((v).model_value)
+		WHERE key NOT IN ('loglik', 'n_customers', 'iterations', 'converged')) AS parameters
+FROM rp_val ORDER BY (v).model;
+\pset title
+\pset format unaligned
+\pset tuples_only on
+\qecho '<div class="charts">'
+\qecho '<figure>'
+SELECT crm.plot_tracking(array_agg(v ORDER BY (v).model)) FROM rp_val;
+\qecho '<figcaption>Cumulative repeat purchases of the calibration cohort per time unit since its first purchase: actual, and each model''s expectation for customers acquired when they were.</figcaption>'
+\qecho '</figure>'
+\qecho '<figure>'
+SELECT crm.plot_tracking(array_agg(v ORDER BY (v).model), false) FROM rp_val;
+\qecho '<figcaption>The same per period: the holdout part (right of the dashed line) is a forecast.</figcaption>'
+\qecho '</figure>'
+\qecho '<figure>'
+SELECT crm.plot_frequency(array_agg(v ORDER BY (v).model)) FROM rp_val;
+\qecho '<figcaption>Calibration-period repeat purchases: customers with 0 to 6 and 7 or more, actual and expected (each customer at their own age).</figcaption>'
+\qecho '</figure>'
+\qecho '<figure>'
+SELECT crm.plot_calibration_holdout(array_agg(v ORDER BY (v).model)) FROM rp_val;
+\qecho '<figcaption>Conditional expectations: customers grouped by calibration repeat purchases, their mean holdout repeat purchases and the models'' mean predictions.</figcaption>'
+\qecho '</figure>'
+\qecho '</div>'
+\qecho '<div class="tables">'
+\pset format html
+\pset tuples_only off
+\pset title 'Frequency histogram (calibration)'
+SELECT f.repeat_purchases, f.actual AS actual,
+	   round(max(f.expected) FILTER (WHERE (v).model = 'bgnbd')::numeric, 1) AS "BG/NBD",
+	   round(max(f.expected) FILTER (WHERE (v).model = 'mbgnbd')::numeric, 1) AS "MBG/NBD",
+	   round(max(f.expected) FILTER (WHERE (v).model = 'pareto_nbd')::numeric, 1) AS "Pareto/NBD"
+FROM rp_val, crm.validation_frequency(v) f
+GROUP BY f.repeat_purchases, f.actual ORDER BY f.repeat_purchases;
+\pset title 'Calibration vs holdout (means per customer)'
+SELECT c.repeat_purchases, c.customers, round(c.actual::numeric, 3) AS actual,
+	   round(max(c.predicted) FILTER (WHERE (v).model = 'bgnbd')::numeric, 3) AS "BG/NBD",
+	   round(max(c.predicted) FILTER (WHERE (v).model = 'mbgnbd')::numeric, 3) AS "MBG/NBD",
+	   round(max(c.predicted) FILTER (WHERE (v).model = 'pareto_nbd')::numeric, 3) AS "Pareto/NBD"
+FROM rp_val, crm.validation_conditional(v) c
+GROUP BY c.repeat_purchases, c.customers, c.actual ORDER BY c.repeat_purchases;
+\pset title
+\pset format unaligned
+\pset tuples_only on
+\qecho '</div>'
+\qecho '</section>'
+
+-- ---------------------------------------------------------------------------
+-- One model for the customer-level pictures: BG/NBD when this build has it
+SELECT to_regtype('crm.bgnbd') IS NOT NULL AS has_bgnbd \gset
+\if :has_bgnbd
+CREATE TEMP TABLE rp_model AS
+SELECT 'BG/NBD'::text AS label, crm.fit_bgnbd(frequency, recency, t) AS m
+FROM crm.validation_split(:'cal_end', :'obs_end', '1 day', :'unit');
+\else
+CREATE TEMP TABLE rp_model AS
+SELECT 'Pareto/NBD'::text AS label, crm.fit_pareto_nbd(frequency, recency, t) AS m
+FROM crm.validation_split(:'cal_end', :'obs_end', '1 day', :'unit');
+\endif
+-- every customer's summary up to the observation end, and a spend model
+CREATE TEMP TABLE rp_rfm AS
+SELECT customer_id, (s).frequency::float8 AS frequency, (s).recency, (s).t, (s).monetary
+FROM (SELECT customer_id, crm.rfm_summary(occurred_at, amount, :'obs_end', '1 day', :'unit') AS s
+	  FROM crm.interactions WHERE kind IN ('purchase', 'refund') GROUP BY customer_id) x
+WHERE s IS NOT NULL;
+CREATE TEMP TABLE rp_gg AS
+SELECT crm.fit_gamma_gamma(frequency, monetary) AS g FROM rp_rfm WHERE frequency > 0 AND monetary > 0;
+SELECT label AS model_label FROM rp_model \gset
+\qecho '<section>'
+SELECT format('<h2>Customers today (%s)</h2>', pg_temp.h(:'model_label'));
+\qecho '<p class="meta">The model fitted on the calibration period, applied to every customer''s purchases up to the observation end: who is probably still active, and what customers are worth over the next 52 time units.</p>'
+\qecho '<div class="charts">'
+\qecho '<figure>'
+SELECT crm.plot_p_alive_matrix(m, (SELECT max(t) FROM rp_rfm), least(20, (SELECT max(frequency)::int FROM rp_rfm)), 30)
+FROM (SELECT m FROM rp_model) x;
+\qecho '<figcaption>Probability that a customer of the oldest age is still active, by repeat purchases and recency: many purchases long ago mean the customer has probably gone.</figcaption>'
+\qecho '</figure>'
+\qecho '<figure>'
+SELECT crm.plot_clv_distribution(
+		   array_agg(crm.expected_spend(g.g, r.frequency, r.monetary)
+					 * crm.conditional_expected_purchases(m.m, 52, r.frequency, r.recency, r.t)),
+		   'Expected revenue in the next 52 ' || crm.unit_label(:'unit'), 'expected revenue per customer')
+FROM rp_rfm r, rp_gg g, rp_model m;
+\qecho '<figcaption>Expected revenue per customer over the next 52 time units: expected purchases (conditional on each customer''s history) times the Gamma-Gamma expected spend per purchase, undiscounted; the top 1% are gathered in the last bar.</figcaption>'
+\qecho '</figure>'
+\qecho '</div>'
+\qecho '</section>'
+\else
+\qecho '<section><h2>Model validation</h2><p class="meta">No customer has a purchase before the calibration end: nothing to validate.</p></section>'
+\endif
+
 \qecho '</main>'
 \qecho '</body>'
 \qecho '</html>'

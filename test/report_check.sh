@@ -76,7 +76,7 @@ shoot() {
 	timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
 		--disable-background-networking --disable-component-update --disable-sync \
 		--user-data-dir="$CRM_WORK/chromium" --hide-scrollbars \
-		--window-size=1280,2400 "$@" --screenshot="$png" "file://$report" \
+		--window-size=1280,4400 "$@" --screenshot="$png" "file://$report" \
 		>"$CRM_WORK/chromium.log" 2>&1 || true
 	[ -s "$png" ]
 }

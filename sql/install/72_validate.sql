@@ -76,7 +76,7 @@ COMMENT ON COLUMN crm.validation.frequency_expected IS 'expected customers per c
 COMMENT ON COLUMN crm.validation.conditional_customers IS 'customers per class of calibration repeat purchases (0..6, 7+)';
 COMMENT ON COLUMN crm.validation.conditional_actual IS 'mean actual holdout repeat purchases per class (NULL for an empty class)';
 COMMENT ON COLUMN crm.validation.conditional_predicted IS 'mean predicted holdout repeat purchases per class (NULL for an empty class)';
-COMMENT ON COLUMN crm.validation.tracking_actual IS 'cumulative repeat purchases of the cohort at the end of each period 1, 2, ... since its first purchase';
+COMMENT ON COLUMN crm.validation.tracking_actual IS 'cumulative repeat purchases of the cohort at the end of each whole period 1, 2, ... since its first purchase, up to the observation end';
 COMMENT ON COLUMN crm.validation.tracking_expected IS 'expected cumulative repeat purchases at the end of each period: sum over customers of E[X(time since acquisition)]';
 
 -- The split: plpgsql for the argument checks; reads crm.interactions and
@@ -235,9 +235,10 @@ BEGIN
 ), acq AS (
 	SELECT s.acquired, pg_catalog.count(*)::float8 AS n FROM s GROUP BY s.acquired
 ), periods AS (
-	-- period j ends with the bucket at time j - bucket/unit since the start
-	SELECT j.j, least(j.j - g.bu, g.cal_last + g.hold) AS tau
-	FROM g, pg_catalog.generate_series(1, pg_catalog.ceil(g.cal_last + g.hold + g.bu - 1e-9)::int) AS j(j)
+	-- period j ends with the bucket at time j - bucket/unit since the start;
+	-- whole periods only (a last partial one would look like a collapse)
+	SELECT j.j, j.j - g.bu AS tau
+	FROM g, pg_catalog.generate_series(1, pg_catalog.floor(g.cal_last + g.hold + g.bu + 1e-9)::int) AS j(j)
 ), ra AS (
 	-- repeat purchases per period: the bucket at time r is in period ceil(r + bucket/unit)
 	SELECT pg_catalog.ceil(r.r + g.bu - 1e-9)::int AS j, pg_catalog.count(*)::float8 AS n
