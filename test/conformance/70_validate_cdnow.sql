@@ -175,14 +175,18 @@ JOIN (SELECT 'BG/NBD' AS model, sum(bgnbd_cond_exp_t39::float8) AS p FROM ref.cd
 	  UNION ALL SELECT 'MBG/NBD', sum(mbgnbd_cond_exp_t39::float8) FROM ref.cdnow_2357_predictions) r USING (model)
 ORDER BY 1;
 
--- crm.validate end to end: the fitted BG/NBD is FHL's (published to 3 decimals)
+-- crm.validate end to end: the fitted BG/NBD is FHL's (published to 3
+-- decimals).  It is fitted on the exact split (day counts / 7), the truths'
+-- parameters on the 2-decimal summary file: the two MLEs differ in the 5th
+-- digit, the holdout totals by a few parts per million.
 CREATE TEMP TABLE fv ON COMMIT DROP AS
 SELECT v FROM crm.validate('1997-09-30', '1998-06-30') v;
 SELECT CASE WHEN round(((v).model_value ->> 'r')::numeric, 3) = 0.243 AND round(((v).model_value ->> 'alpha')::numeric, 3) = 4.414
 			 AND round(((v).model_value ->> 'a')::numeric, 3) = 0.793 AND round(((v).model_value ->> 'b')::numeric, 3) = 2.426
 			 AND round(((v).model_value ->> 'loglik')::numeric, 1) = -9582.4
-			 AND abs((v).holdout_predicted / bt.holdout_predicted - 1) < 1e-6
-			THEN 'ok - validate: crm.validate fits FHL''s BG/NBD (r 0.243, alpha 4.414, a 0.793, b 2.426, LL -9582.4) and predicts the same holdout total'
+			 AND abs((v).holdout_predicted / bt.holdout_predicted - 1) < 2e-5
+			THEN format('ok - validate: crm.validate fits FHL''s BG/NBD (r 0.243, alpha 4.414, a 0.793, b 2.426, LL -9582.4) and predicts the same holdout total (%s, rel %s)',
+						round((v).holdout_predicted::numeric, 2), to_char(abs((v).holdout_predicted / bt.holdout_predicted - 1), '9.9EEEE'))
 			ELSE format('not ok - validate: crm.validate BG/NBD: %s, predicted %s', (v).model_value, (v).holdout_predicted) END
 FROM fv, bt WHERE (v).model = 'bgnbd';
 SELECT CASE WHEN count(*) = 3 AND bool_and(xml_is_well_formed_document(crm.plot_tracking(a)) AND xml_is_well_formed_document(crm.plot_frequency(a))
