@@ -12,14 +12,30 @@
 # (<report>.png, <report>-dark.png) for a human to look at.  Prints
 # "ok - ..." / "not ok - ..." lines; exit status 1 if any check failed.
 #
-# Installs the Debian packages chromium and libxml2-utils when missing.
+# Installs the Debian packages chromium, libxml2-utils and fonts-dejavu-core
+# when missing (within CRM_INSTALL_TIMEOUT seconds, default 900); each
+# Chromium run is limited to 120 seconds.
 
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 
-crm_ensure_packages chromium libxml2-utils
 crm_make_workdir
+
+failed=0
+ok() { echo "ok - $*"; }
+nok() { echo "not ok - $*"; failed=$((failed + 1)); }
+
+# Chromium (about 100 MB with its libraries on a fresh Debian 12) and
+# xmllint, in a subshell under a time limit so that a slow or unreachable
+# mirror fails this step instead of hanging the suite.  The fonts are
+# named: without a font Chromium draws no text (libfontconfig1 pulls one
+# in today, by an alternative dependency only).
+if ! timeout "${CRM_INSTALL_TIMEOUT:-900}" bash -c '. "$1/lib.sh" && crm_ensure_packages chromium libxml2-utils fonts-dejavu-core' \
+	_ "$here" >"$CRM_WORK/install.log" 2>&1; then
+	nok "report: installing chromium, libxml2-utils and fonts-dejavu-core (apt-get) failed or took over ${CRM_INSTALL_TIMEOUT:-900} s: $(tail -2 "$CRM_WORK/install.log" | tr '\n' ' ')"
+	exit 1
+fi
 
 report=${1:-}
 if [ -z "$report" ]; then
@@ -27,10 +43,6 @@ if [ -z "$report" ]; then
 	"$here/report.sh" -o "$report" >"$CRM_WORK/report.log" 2>&1 ||
 		{ cat "$CRM_WORK/report.log" >&2; echo "not ok - report: test/report.sh failed"; exit 1; }
 fi
-
-failed=0
-ok() { echo "ok - $*"; }
-nok() { echo "not ok - $*"; failed=$((failed + 1)); }
 
 if [ ! -s "$report" ]; then
 	nok "report: $report exists and is not empty"
