@@ -26,7 +26,8 @@ CORE_SRCS = \
 	src/core/gg.c \
 	src/core/pnbd.c \
 	src/core/rfm.c \
-	src/core/svg.c
+	src/core/svg.c \
+	src/core/bgnbd.c
 
 # fmgr glue
 GLUE_SRCS = \
@@ -40,6 +41,7 @@ GLUE_SRCS = \
 	src/fn_bgbb.c \
 	src/fn_gg.c \
 	src/fn_pnbd.c \
+	src/fn_bgnbd.c \
 	src/rfm_input.c \
 	src/agg_rfm.c \
 	src/fn_plot.c
@@ -52,6 +54,7 @@ INSTALL_PARTS = \
 	sql/install/10_tables.sql \
 	sql/install/20_rfm.sql \
 	sql/install/30_models.sql \
+	sql/install/31_bgnbd.sql \
 	sql/install/32_pareto_nbd.sql \
 	sql/install/33_bgbb.sql \
 	sql/install/34_gamma_gamma.sql \
@@ -75,6 +78,7 @@ REGRESS = \
 	gamma_gamma \
 	sbg \
 	pareto_nbd \
+	bgnbd \
 	plots \
 	validate
 REGRESS_OPTS = --inputdir=. --outputdir=.
@@ -107,7 +111,8 @@ UNIT_SRCS = \
 	test/unit/test_gg.c \
 	test/unit/test_pnbd.c \
 	test/unit/test_rfm.c \
-	test/unit/test_svg.c
+	test/unit/test_svg.c \
+	test/unit/test_bgnbd.c
 
 UNIT_CFLAGS = -std=gnu99 -O1 -g -Wall -Wextra -Wno-unused-parameter \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined \

@@ -24,6 +24,7 @@ extern void test_gg(void);
 extern void test_pnbd(void);
 extern void test_rfm(void);
 extern void test_svg(void);
+extern void test_bgnbd(void);
 
 static const UtSuite crm_unit_suites[] = {
 	{"codec", test_codec},
@@ -38,6 +39,7 @@ static const UtSuite crm_unit_suites[] = {
 	{"pnbd", test_pnbd},
 	{"rfm", test_rfm},
 	{"svg", test_svg},
+	{"bgnbd", test_bgnbd},
 	{NULL, NULL}
 };
 
