@@ -53,6 +53,23 @@ FROM v,
 	  FROM split) p,
 	 (SELECT sum(crm.expected_purchases(crm.pareto_nbd(0.55, 10.6, 0.61, 11.7), t)) AS s FROM split) e;
 
+-- BG/NBD and MBG/NBD go through the same code: consistent with their own
+-- functions too
+SELECT (w).model,
+	   abs((w).holdout_predicted - p.s) < 1e-9 * p.s AS holdout_is_sum_of_conditional_expectations,
+	   abs((w).calibration_expected - p.e) < 1e-9 * p.e AS calibration_is_sum_of_expectations,
+	   abs((w).tracking_expected[round((w).calibration_periods)::int] - (w).calibration_expected) < 1e-9 * (w).calibration_expected
+		   AS tracking_at_calibration_end,
+	   abs((SELECT sum(x) FROM unnest((w).frequency_expected) x) - (w).customers) < 1e-9 AS histogram_expected_complete
+FROM (SELECT crm.validate_model(crm.bgnbd(0.24, 4.4, 0.79, 2.4), '2024-04-02', '2025-01-01') AS w,
+			 (SELECT sum(crm.conditional_expected_purchases(crm.bgnbd(0.24, 4.4, 0.79, 2.4), duration_holdout, frequency, recency, t)) FROM split) AS s,
+			 (SELECT sum(crm.expected_purchases(crm.bgnbd(0.24, 4.4, 0.79, 2.4), t)) FROM split) AS e
+	  UNION ALL
+	  SELECT crm.validate_model(crm.mbgnbd(0.52, 6.2, 0.89, 1.6), '2024-04-02', '2025-01-01'),
+			 (SELECT sum(crm.conditional_expected_purchases(crm.mbgnbd(0.52, 6.2, 0.89, 1.6), duration_holdout, frequency, recency, t)) FROM split),
+			 (SELECT sum(crm.expected_purchases(crm.mbgnbd(0.52, 6.2, 0.89, 1.6), t)) FROM split)) p
+ORDER BY 1;
+
 -- its tables
 SELECT repeat_purchases, actual, round(expected::numeric, 4) AS expected
 FROM v, crm.validation_frequency(v);
@@ -79,6 +96,7 @@ FROM (SELECT 'tracking' AS name, crm.plot_tracking(v) AS svg FROM v
 	  UNION ALL SELECT 'frequency', crm.plot_frequency(v) FROM v
 	  UNION ALL SELECT 'calibration vs holdout', crm.plot_calibration_holdout(ARRAY[v]) FROM v
 	  UNION ALL SELECT 'p_alive', crm.plot_p_alive_matrix(crm.pareto_nbd(0.55, 10.6, 0.61, 11.7), 39, 10, 13)
+	  UNION ALL SELECT 'p_alive bgnbd', crm.plot_p_alive_matrix(crm.bgnbd(0.24, 4.4, 0.79, 2.4), 39, 10, 13)
 	  UNION ALL SELECT 'clv', crm.plot_clv_distribution(ARRAY[1, 2, 3, 50, 7, 9]::float8[])) c
 ORDER BY name;
 -- the P(alive) matrix: 11 rows x 14 columns, row 0 only at recency 0 (13 empty

@@ -197,7 +197,7 @@ BEGIN
 		RAISE EXCEPTION 'cannot validate a model of type %', pg_catalog.pg_typeof($1)
 			USING ERRCODE = 'feature_not_supported',
 				  DETAIL = 'Validation compares repeat purchases in continuous time: it supports crm.bgnbd, crm.mbgnbd and crm.pareto_nbd.',
-				  HINT = 'Fit one of these models, e.g. crm.fit_pareto_nbd(frequency, recency, t).';
+				  HINT = 'Fit one of these models, e.g. crm.fit_bgnbd(frequency, recency, t).';
 	END IF;
 	WITH s AS MATERIALIZED (
 	SELECT * FROM crm.validation_split($2, $3, $4, $5)
@@ -312,9 +312,15 @@ AS $$
 WITH s AS (
 	SELECT * FROM crm.validation_split($1, $2, $3, $4)
 ), f AS (
-	SELECT crm.fit_pareto_nbd(s.frequency, s.recency, s.t) AS pareto_nbd
+	SELECT crm.fit_bgnbd(s.frequency, s.recency, s.t) AS bgnbd,
+		   crm.fit_mbgnbd(s.frequency, s.recency, s.t) AS mbgnbd,
+		   crm.fit_pareto_nbd(s.frequency, s.recency, s.t) AS pareto_nbd
 	FROM s
 )
+SELECT v.* FROM f, LATERAL crm.validate_model(f.bgnbd, $1, $2, $3, $4) AS v WHERE f.bgnbd IS NOT NULL
+UNION ALL
+SELECT v.* FROM f, LATERAL crm.validate_model(f.mbgnbd, $1, $2, $3, $4) AS v WHERE f.mbgnbd IS NOT NULL
+UNION ALL
 SELECT v.* FROM f, LATERAL crm.validate_model(f.pareto_nbd, $1, $2, $3, $4) AS v WHERE f.pareto_nbd IS NOT NULL
 $$;
 
