@@ -48,6 +48,8 @@ if [ ! -s "$report" ]; then
 	nok "report: $report exists and is not empty"
 	exit 1
 fi
+# Chromium needs an absolute file:// URL
+report="$(cd "$(dirname "$report")" && pwd)/$(basename "$report")"
 
 # 1. the page is well-formed XML (XHTML), every chart too
 if xmllint --noout "$report" 2>"$CRM_WORK/xmllint-page.err"; then
