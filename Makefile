@@ -59,6 +59,7 @@ INSTALL_PARTS = \
 	sql/install/33_bgbb.sql \
 	sql/install/34_gamma_gamma.sql \
 	sql/install/35_sbg.sql \
+	sql/install/40_segments.sql \
 	sql/install/50_demo.sql \
 	sql/install/70_plots.sql \
 	sql/install/72_validate.sql
@@ -79,6 +80,7 @@ REGRESS = \
 	sbg \
 	pareto_nbd \
 	bgnbd \
+	segments \
 	plots \
 	validate
 REGRESS_OPTS = --inputdir=. --outputdir=.
