@@ -72,7 +72,12 @@ fi
 
 mkdir -p "$(dirname "$out")"
 tmp="$out.tmp.$$"
-trap 'rm -f "$tmp"' EXIT
+# keep lib.sh's cleanup (stops the throwaway server) when it set one
+if [ "$(type -t crm_cleanup)" = function ]; then
+	trap 'rm -f "$tmp"; crm_cleanup' EXIT
+else
+	trap 'rm -f "$tmp"' EXIT
+fi
 echo "== writing $out (calibration to $cal_end, holdout to $obs_end, unit $unit)" >&2
 q -v cal_end="$cal_end" -v obs_end="$obs_end" -v unit="$unit" -f "$here/report.sql" -o "$tmp"
 # psql's HTML tables write empty cells as &nbsp;, which XML does not define
