@@ -5,6 +5,7 @@
 #   make unitcheck            build and run the core's unit tests (ASan/UBSan)
 #   make installcheck         pg_regress suite against a running server
 #   make test / make demo     the README's two commands (test/check.sh, test/demo.sh)
+#   make report               HTML validation report of demo data (test/report.sh)
 
 EXTENSION  = crm_ext
 EXTVERSION = 1.0
@@ -25,6 +26,7 @@ CORE_SRCS = \
 	src/core/gg.c \
 	src/core/pnbd.c \
 	src/core/rfm.c \
+	src/core/svg.c \
 	src/core/bgnbd.c \
 	src/core/clv.c
 
@@ -43,6 +45,7 @@ GLUE_SRCS = \
 	src/fn_bgnbd.c \
 	src/rfm_input.c \
 	src/agg_rfm.c \
+	src/fn_plot.c \
 	src/fn_clv.c
 
 OBJS = $(CORE_SRCS:.c=.o) $(GLUE_SRCS:.c=.o)
@@ -63,7 +66,9 @@ INSTALL_PARTS = \
 	sql/install/60_clv.sql \
 	sql/install/62_lifecycle.sql \
 	sql/install/64_store.sql \
-	sql/install/66_views.sql
+	sql/install/66_views.sql \
+	sql/install/70_plots.sql \
+	sql/install/72_validate.sql
 
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 
@@ -82,6 +87,8 @@ REGRESS = \
 	pareto_nbd \
 	bgnbd \
 	segments \
+	plots \
+	validate \
 	clv \
 	lifecycle \
 	store \
@@ -116,6 +123,7 @@ UNIT_SRCS = \
 	test/unit/test_gg.c \
 	test/unit/test_pnbd.c \
 	test/unit/test_rfm.c \
+	test/unit/test_svg.c \
 	test/unit/test_bgnbd.c \
 	test/unit/test_clv.c
 
@@ -136,4 +144,7 @@ test:
 demo:
 	test/demo.sh
 
-.PHONY: unitcheck test demo
+report:
+	test/report.sh
+
+.PHONY: unitcheck test demo report

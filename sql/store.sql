@@ -1,5 +1,7 @@
 -- The model store crm.models, its helpers and crm.refresh.
 SET extra_float_digits = 0;
+-- start from empty tables whatever earlier tests left
+TRUNCATE crm.models, crm.interactions, crm.customers RESTART IDENTITY;
 \set VERBOSITY terse
 
 -- nothing stored: the active models are NULL

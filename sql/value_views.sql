@@ -1,7 +1,7 @@
 -- crm.customer_value, crm.segment_summary, crm.customer_value_mat: content on
 -- simulated data, settings, privileges and row-level security.
 SET extra_float_digits = 0;
-TRUNCATE crm.models, crm.interactions, crm.customers;
+TRUNCATE crm.models, crm.interactions, crm.customers RESTART IDENTITY;
 SELECT * FROM crm.generate_demo_data(300, 5);
 
 -- without models: RFM columns and stages only
