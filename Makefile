@@ -5,6 +5,7 @@
 #   make unitcheck            build and run the core's unit tests (ASan/UBSan)
 #   make installcheck         pg_regress suite against a running server
 #   make test / make demo     the README's two commands (test/check.sh, test/demo.sh)
+#   make report               HTML validation report of demo data (test/report.sh)
 #   make bench                the benchmark (bench/run.sh $(BENCH_ARGS); BENCH_ARGS=--quick for a short run)
 
 EXTENSION  = crm_ext
@@ -26,7 +27,9 @@ CORE_SRCS = \
 	src/core/gg.c \
 	src/core/pnbd.c \
 	src/core/rfm.c \
-	src/core/bgnbd.c
+	src/core/svg.c \
+	src/core/bgnbd.c \
+	src/core/clv.c
 
 # fmgr glue
 GLUE_SRCS = \
@@ -42,7 +45,9 @@ GLUE_SRCS = \
 	src/fn_pnbd.c \
 	src/fn_bgnbd.c \
 	src/rfm_input.c \
-	src/agg_rfm.c
+	src/agg_rfm.c \
+	src/fn_plot.c \
+	src/fn_clv.c
 
 OBJS = $(CORE_SRCS:.c=.o) $(GLUE_SRCS:.c=.o)
 
@@ -57,7 +62,14 @@ INSTALL_PARTS = \
 	sql/install/33_bgbb.sql \
 	sql/install/34_gamma_gamma.sql \
 	sql/install/35_sbg.sql \
-	sql/install/50_demo.sql
+	sql/install/40_segments.sql \
+	sql/install/50_demo.sql \
+	sql/install/60_clv.sql \
+	sql/install/62_lifecycle.sql \
+	sql/install/64_store.sql \
+	sql/install/66_views.sql \
+	sql/install/70_plots.sql \
+	sql/install/72_validate.sql
 
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 
@@ -74,7 +86,14 @@ REGRESS = \
 	gamma_gamma \
 	sbg \
 	pareto_nbd \
-	bgnbd
+	bgnbd \
+	segments \
+	plots \
+	validate \
+	clv \
+	lifecycle \
+	store \
+	value_views
 REGRESS_OPTS = --inputdir=. --outputdir=.
 
 PG_CPPFLAGS = -I$(srcdir)/src -I$(srcdir)/src/core -DCRM_EXT_VERSION='"$(EXTVERSION)"'
@@ -105,7 +124,9 @@ UNIT_SRCS = \
 	test/unit/test_gg.c \
 	test/unit/test_pnbd.c \
 	test/unit/test_rfm.c \
-	test/unit/test_bgnbd.c
+	test/unit/test_svg.c \
+	test/unit/test_bgnbd.c \
+	test/unit/test_clv.c
 
 UNIT_CFLAGS = -std=gnu99 -O1 -g -Wall -Wextra -Wno-unused-parameter \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined \
@@ -124,7 +145,10 @@ test:
 demo:
 	test/demo.sh
 
+report:
+	test/report.sh
+
 bench:
 	bench/run.sh $(BENCH_ARGS)
 
-.PHONY: unitcheck test demo bench
+.PHONY: unitcheck test demo report bench

@@ -4,20 +4,22 @@
 # On a fresh Debian 12 machine (root, or sudo): installs missing packages,
 # builds, runs the core's unit tests (AddressSanitizer/UBSan), starts a
 # throwaway PostgreSQL, runs the pg_regress suite twice (normal, then with
-# forced parallel query), the dump/restore checks (test/dump_restore.sh) and
-# the conformance checks against ../shared and a smoke run of the benchmark
-# (bench/run.sh --smoke), then removes the server.  Exit
+# forced parallel query), the dump/restore checks (test/dump_restore.sh), the
+# refresh-under-concurrent-inserts checks (test/refresh_concurrency.sh), the
+# conformance checks against ../shared, the HTML report rendered in
+# headless Chromium (test/report.sh, test/report_check.sh) and a smoke run of
+# the benchmark (bench/run.sh --smoke), then removes the server.  Exit
 # status is non-zero on any failure; the last line is "N passed, M failed".
 #
 #   CRM_SHARED_DIR       reference data (default: ../shared beside the repo)
 #   CRM_REQUIRE_SHARED=1 a missing ../shared is a failure (set by .ci/run)
-#   CRM_ONLY=unit,regress,parallel,dump,conformance,bench   run only these parts
+#   CRM_ONLY=unit,regress,parallel,dump,concurrency,conformance,report,bench   run only these parts
 
 set -eu
 . "$(dirname "$0")/lib.sh"
 
 CRM_SHARED_DIR=${CRM_SHARED_DIR:-$(cd "$CRM_REPO/.." && pwd)/shared}
-CRM_ONLY=${CRM_ONLY:-unit,regress,parallel,dump,conformance,bench}
+CRM_ONLY=${CRM_ONLY:-unit,regress,parallel,dump,concurrency,conformance,report,bench}
 export CRM_SHARED_DIR
 
 passed=0
@@ -125,6 +127,18 @@ if want dump; then
 	fi
 fi
 
+if want concurrency; then
+	crm_log "crm.refresh under concurrent inserts (two sessions)"
+	"$CRM_REPO/test/refresh_concurrency.sh" >"$CRM_WORK/concurrency.out" 2>&1 || true
+	grep -E '^not ok|ERROR:' "$CRM_WORK/concurrency.out" >&2 || true
+	count_tap "$CRM_WORK/concurrency.out"
+	if ! grep -qE '^(not )?ok - a refresh while another is open' "$CRM_WORK/concurrency.out"; then
+		crm_log "test/refresh_concurrency.sh did not finish"
+		tail -20 "$CRM_WORK/concurrency.out" >&2
+		failed=$((failed + 1))
+	fi
+fi
+
 if want conformance && [ -d "$CRM_SHARED_DIR" ]; then
 	crm_log "conformance checks against $CRM_SHARED_DIR"
 	crm_psql -d postgres -c 'DROP DATABASE IF EXISTS crm_conformance' -c 'CREATE DATABASE crm_conformance' 2>&1 | grep -v NOTICE || true
@@ -140,6 +154,26 @@ if want conformance && [ -d "$CRM_SHARED_DIR" ]; then
 		grep -E '^(not ok|# )|ERROR' "$out" >&2 || true
 		count_tap "$out"
 	done
+fi
+
+if want report; then
+	crm_log "HTML report: written from demo data, parsed, rendered in headless Chromium"
+	crm_psql -d postgres -c 'DROP DATABASE IF EXISTS crm_report' -c 'CREATE DATABASE crm_report' 2>&1 | grep -v NOTICE || true
+	mkdir -p "$CRM_WORK/report"
+	if "$CRM_REPO/test/report.sh" --demo -o "$CRM_WORK/report/crm_report.html" -d crm_report >"$CRM_WORK/report.log" 2>&1; then
+		CRM_REPORT_MIN_CHARTS=10 "$CRM_REPO/test/report_check.sh" "$CRM_WORK/report/crm_report.html" >"$CRM_WORK/report_check.out" 2>&1 || true
+		grep -E '^(not ok|ok)' "$CRM_WORK/report_check.out" >&2 || true
+		count_tap "$CRM_WORK/report_check.out"
+		if ! grep -qE '^(not )?ok - report: dark screenshot|headless Chromium took no dark|^not ok - report: installing' "$CRM_WORK/report_check.out"; then
+			crm_log "test/report_check.sh did not finish"
+			tail -20 "$CRM_WORK/report_check.out" >&2
+			failed=$((failed + 1))
+		fi
+	else
+		tail -30 "$CRM_WORK/report.log" >&2
+		crm_log "test/report.sh failed"
+		failed=$((failed + 1))
+	fi
 fi
 
 if want bench; then

@@ -58,6 +58,9 @@ INSERT INTO crm.interactions (customer_id, occurred_at, kind, amount, source, ex
 VALUES (900000, '2024-12-24 18:00+00', 'purchase', 99.99, 'pos', 'R-1', 'tab	and "quotes"\n');
 UPDATE crm.settings SET value = '7' WHERE name = 'demo.seed';
 INSERT INTO crm.settings (name, value, description) VALUES ('demo.extra', 'x', 'added by a user');
+-- segment rules: an edited default and a rule of one's own
+UPDATE crm.rfm_segments SET f_min = 4 WHERE name = 'Can''t Lose Them';
+INSERT INTO crm.rfm_segments (name, priority, m_min, description) VALUES ('Big Spenders', 1, 5, 'added');
 SQL
 
 # digest of a table: row count and md5 of all rows in key order
@@ -71,6 +74,9 @@ digest() {
 	"
 	val "$db" "
 		SELECT 'settings ' || count(*) || ' ' || md5(string_agg(t::text, '|' ORDER BY name)) FROM crm.settings t;
+	"
+	val "$db" "
+		SELECT 'rfm_segments ' || count(*) || ' ' || md5(string_agg(t::text, '|' ORDER BY name)) FROM crm.rfm_segments t;
 	"
 	val "$db" "
 		SELECT 'sequences ' || (SELECT last_value || '/' || is_called FROM crm.customers_customer_id_seq)
@@ -93,7 +99,7 @@ verify() {
 		check "$label: $what" "$got" "$line"
 	done <"$work/src.digest"
 	check "$label: the edited default kept, the added setting kept, no duplicates" \
-		"$(val "$db" "SELECT string_agg(name || '=' || value || ':' || is_default, ' ' ORDER BY name) FROM crm.settings")" \
+		"$(val "$db" "SELECT string_agg(name || '=' || value || ':' || is_default, ' ' ORDER BY name) FROM crm.settings WHERE name LIKE 'demo.%'")" \
 		"demo.customers=20000:true demo.extra=x:false demo.seed=7:false"
 	check "$label: the event trigger is back and enabled always" \
 		"$(val "$db" "SELECT evtenabled FROM pg_event_trigger WHERE evtname = 'crm_ext_drop_guard'")" "A"

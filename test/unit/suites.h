@@ -23,7 +23,9 @@ extern void test_bgbb(void);
 extern void test_gg(void);
 extern void test_pnbd(void);
 extern void test_rfm(void);
+extern void test_svg(void);
 extern void test_bgnbd(void);
+extern void test_clv(void);
 
 static const UtSuite crm_unit_suites[] = {
 	{"codec", test_codec},
@@ -37,7 +39,9 @@ static const UtSuite crm_unit_suites[] = {
 	{"gg", test_gg},
 	{"pnbd", test_pnbd},
 	{"rfm", test_rfm},
+	{"svg", test_svg},
 	{"bgnbd", test_bgnbd},
+	{"clv", test_clv},
 	{NULL, NULL}
 };
 
