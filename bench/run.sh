@@ -237,7 +237,6 @@ else
 	for i in $(seq "$refresh_reps"); do
 		f=$(psql_q -v f="$REFRESH_FLOOR" -v s="$S0" <<<"SELECT bench.run_ms(:'f', :'s');") || ok=0
 		r=$(psql_q -v call="$call" 2>"$CRM_BENCH_TMP/refresh.err" <<-EOF
-			SET client_min_messages = warning;
 			SELECT clock_timestamp() AS t0 \gset
 			$call;
 			SELECT extract(epoch FROM clock_timestamp() - :'t0') * 1000;
@@ -245,12 +244,16 @@ else
 		) || { ok=0; cat "$CRM_BENCH_TMP/refresh.err" >&2; }
 		runs="$runs${runs:+,}${r:-NaN}" floor_runs="$floor_runs${floor_runs:+,}${f:-NaN}"
 	done
-	psql_q -v name="refresh: $call" -v runs="{$runs}" -v fruns="{$floor_runs}" -v q="$call" -v f="$REFRESH_FLOOR" -v ok="$ok" >/dev/null <<-'EOF'
-		INSERT INTO bench.results (section, name, value, floor_value, ratio, result, runs, floor_runs, query, floor_query)
+	# the refresh's own NOTICEs (phases with timings) of the last run
+	phases=$(sed -n 's/^NOTICE: *//p' "$CRM_BENCH_TMP/refresh.err")
+	psql_q -v name="refresh: $call" -v runs="{$runs}" -v fruns="{$floor_runs}" -v q="$call" -v f="$REFRESH_FLOOR" \
+		-v ok="$ok" -v phases="$phases" >/dev/null <<-'EOF'
+		INSERT INTO bench.results (section, name, value, floor_value, ratio, result, runs, floor_runs, query, floor_query, detail)
 		SELECT 'refresh', :'name', bench.median(:'runs'), bench.median(:'fruns'),
 			bench.median(:'runs') / bench.median(:'fruns'), CASE WHEN :ok = 1 THEN 'info' ELSE 'MISS' END,
-			:'runs', :'fruns', :'q', :'f';
+			:'runs', :'fruns', :'q', :'f', jsonb_build_object('notices', string_to_array(:'phases', E'\n'));
 	EOF
+	printf '%s\n' "$phases" | while read -r l; do crm_log "refresh: $l"; done
 	[ "$ok" = 1 ] && tap ok "refresh ran" || tap fail "refresh failed"
 	crm_log "refresh: $call ($runs ms; floor $floor_runs ms)"
 fi
