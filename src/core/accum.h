@@ -63,6 +63,28 @@ typedef struct CrmAccumSlot
 	uint32_t	hash;
 } CrmAccumSlot;
 
+/*
+ * Rows added but not yet in the hash table.  crm_accum_add computes a row's
+ * hash, prefetches its slot and parks the row; the parked rows are inserted
+ * CRM_ACCUM_PEND at a time, by when their slots are in cache, so that the
+ * misses of many rows overlap (with millions of distinct rows the index is
+ * far larger than the caches, and a lone probe waits for memory).  Room for
+ * the parked rows is reserved when they are parked, so inserting them never
+ * fails.  Every function below except crm_accum_add inserts them first
+ * (crm_accum_flush); the logical content does not change, so functions
+ * taking a const accumulator do it too.
+ */
+#define CRM_ACCUM_PEND 16
+
+typedef struct CrmAccumPend
+{
+	double		x;
+	double		tx;
+	double		T;
+	double		w;
+	uint32_t	hash;
+} CrmAccumPend;
+
 /* bytes of one encoded entry */
 #define CRM_ACCUM_ENTRY_BYTES 40
 
@@ -79,6 +101,8 @@ typedef struct CrmAccum
 	CrmAccumEntry *entries;		/* dense, insertion order */
 	CrmAccumSlot *slots;		/* open-addressing index (linear probing) */
 	size_t		nslots;			/* power of two, or 0 */
+	int			npend;			/* parked rows (counted in rows, not in n) */
+	CrmAccumPend pend[CRM_ACCUM_PEND];
 } CrmAccum;
 
 /*
@@ -100,6 +124,12 @@ extern void crm_accum_free(CrmAccum *a);
  * overflow.
  */
 extern CrmStatus crm_accum_add(CrmAccum *a, double x, double tx, double T, double w);
+
+/*
+ * Insert the parked rows (see CrmAccumPend); never fails.  Call it before
+ * reading n or entries directly.
+ */
+extern void crm_accum_flush(CrmAccum *a);
 
 /* True when a and b are for the same kind with identical options. */
 extern bool crm_accum_compatible(const CrmAccum *a, const CrmAccum *b);

@@ -46,6 +46,7 @@ compression(void)
 	crm_accum_add(&a, 5, 0, 0, 0.1);
 	for (i = 0; i < 9; i++)
 		crm_accum_add(&a, 5, 0, 0, 0.1);
+	crm_accum_flush(&a);		/* insert the parked rows before reading n */
 	ut_ok(a.n == 3, "3 distinct entries (%zu)", a.n);
 	ut_ok(a.rows == 1012, "rows %lld", (long long) a.rows);
 	ut_close(weight_of(&a, 3, 1, 0), 1000, 0, "weight of (3,1)");
@@ -74,9 +75,11 @@ growth(void)
 	crm_accum_init(&a, CRM_MODEL_SBG, 0.0, false, NULL);
 	for (i = 0; i < 1000000 && ok; i++)
 		ok = crm_accum_add(&a, (double) (i / 2 + 1), (double) (i % 2), 0, 1.0) == CRM_OK;
+	crm_accum_flush(&a);
 	ut_ok(ok && a.n == 1000000, "1M distinct entries (%zu)", a.n);
 	for (i = 0; i < 1000000 && ok; i++)
 		ok = crm_accum_add(&a, (double) (i / 2 + 1), (double) (i % 2), 0, 2.0) == CRM_OK;
+	crm_accum_flush(&a);
 	ut_ok(ok && a.n == 1000000, "adding them again creates nothing (%zu)", a.n);
 	ok = true;
 	for (i = 0; i < a.n; i++)
@@ -135,6 +138,7 @@ merge(void)
 		crm_accum_add(i < 170 ? &a : &b, x, tx, 0, 1.0 + i % 5);
 		crm_accum_add(&all, x, tx, 0, 1.0 + i % 5);
 	}
+	crm_accum_flush(&all);
 	ut_ok(crm_accum_merge(&a, &b) == CRM_OK, "merge");
 	ut_ok(a.n == all.n && a.rows == all.rows, "entries %zu/%zu rows %lld/%lld", a.n, all.n,
 		  (long long) a.rows, (long long) all.rows);
