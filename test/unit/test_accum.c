@@ -418,11 +418,80 @@ codec_roundtrip(void)
 	crm_accum_free(&a);
 }
 
+/* reference order for sorted_floats */
+static int
+ref_cmp(const void *pa, const void *pb)
+{
+	const CrmObs *p = pa;
+	const CrmObs *q = pb;
+
+	if (p->x != q->x)
+		return p->x < q->x ? -1 : 1;
+	if (p->tx != q->tx)
+		return p->tx < q->tx ? -1 : 1;
+	if (p->T != q->T)
+		return p->T < q->T ? -1 : 1;
+	return 0;
+}
+
+/*
+ * The radix sort of crm_accum_sorted on unrounded values (keys that tie in
+ * their top bits and differ below), on near-duplicates and on negative and
+ * mixed-sign keys: the same order as qsort with a plain comparator.
+ */
+static void
+sorted_floats(void)
+{
+	int			round;
+
+	ut_begin("accum: sorted view of unrounded, near-equal and signed keys equals qsort's order");
+	for (round = 0; round < 3; round++)
+	{
+		CrmAccum	a;
+		CrmObs	   *obs,
+				   *ref;
+		size_t		n,
+					i;
+		double		total;
+		uint64_t	s = 12345 + round;
+		bool		same;
+
+		crm_accum_init(&a, CRM_MODEL_BGNBD, 0.0, false, NULL);
+		for (i = 0; i < 200000; i++)
+		{
+			double		x,
+						tx,
+						T;
+
+			s = s * UINT64_C(6364136223846793005) + UINT64_C(1442695040888963407);
+			x = (double) ((s >> 33) % 5);
+			T = 1.0 + 77.0 * (double) ((s >> 11) & 0xfffff) / 1048576.0;
+			if (round == 1)
+				T = 1000.0 + (double) ((s >> 20) % 64) * 1e-12;	/* tie in the top bits */
+			if (round == 2)
+				x = -x;			/* the order of the bits of negatives is reversed */
+			tx = x != 0 ? T * (double) ((s >> 40) % 1000) / 1000.0 : 0.0;
+			crm_accum_add(&a, x, tx, T, 1.0);
+		}
+		ut_ok(crm_accum_sorted(&a, &obs, &n, &total) == CRM_OK, "sorted");
+		ref = malloc(n * sizeof(CrmObs));
+		memcpy(ref, obs, n * sizeof(CrmObs));
+		qsort(ref, n, sizeof(CrmObs), ref_cmp);
+		same = memcmp(ref, obs, n * sizeof(CrmObs)) == 0;
+		ut_ok(same, "round %d: %zu rows in qsort's order", round, n);
+		free(ref);
+		crm_free(obs);
+		crm_accum_free(&a);
+	}
+	ut_end();
+}
+
 void
 test_accum(void)
 {
 	compression();
 	growth();
+	sorted_floats();
 	merge();
 	codec_roundtrip();
 }
