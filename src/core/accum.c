@@ -116,11 +116,15 @@ crm_accum_init(CrmAccum *a, CrmModelKind kind, double penalizer, bool has_start,
 void
 crm_accum_free(CrmAccum *a)
 {
-	crm_free(a->entries);
+	size_t		b;
+
+	for (b = 0; b < a->nblocks; b++)
+		crm_free(a->blocks[b]);
+	crm_free(a->blocks);
 	crm_free(a->slots);
-	a->entries = NULL;
+	a->blocks = NULL;
 	a->slots = NULL;
-	a->n = a->cap = a->nslots = 0;
+	a->n = a->cap = a->nslots = a->nblocks = a->blocks_cap = 0;
 	a->npend = 0;
 }
 
@@ -139,45 +143,95 @@ find_slot(const CrmAccum *a, uint32_t h, double x, double tx, double T)
 	{
 		const CrmAccumSlot *s = &a->slots[i];
 
-		if (s->idx == 0 || (s->hash == h && key_equal(&a->entries[s->idx - 1], x, tx, T)))
+		if (s->idx == 0 || (s->hash == h && key_equal(crm_accum_entry(a, s->idx - 1), x, tx, T)))
 			return i;
 		i = (i + 1) & mask;
 	}
 }
 
 /*
- * Make room for one more entry: double the entry array and rebuild the
- * index (from the stored hashes, without reading the entries) when full.
- * On failure nothing changes.
+ * Grow the entry storage by one step: block 0 doubles up to CRM_ACCUM_BLOCK
+ * entries, then whole blocks are added (nothing is copied).  On failure
+ * nothing changes.
+ */
+static CrmStatus
+grow_entries(CrmAccum *a)
+{
+	CrmAccumEntry *blk;
+
+	if (a->blocks_cap == 0)
+	{
+		a->blocks = crm_alloc(4 * sizeof(CrmAccumEntry *));
+		if (a->blocks == NULL)
+			return CRM_ENOMEM;
+		a->blocks_cap = 4;
+	}
+	if (a->cap < CRM_ACCUM_BLOCK)
+	{
+		size_t		newcap = a->cap == 0 ? ACCUM_MIN_CAP : a->cap * 2;
+
+		if (newcap > CRM_ACCUM_BLOCK)
+			newcap = CRM_ACCUM_BLOCK;
+		blk = crm_realloc(a->nblocks > 0 ? a->blocks[0] : NULL, a->n * sizeof(CrmAccumEntry),
+						  newcap * sizeof(CrmAccumEntry));
+		if (blk == NULL)
+			return CRM_ENOMEM;
+		a->blocks[0] = blk;
+		a->nblocks = 1;
+		a->cap = newcap;
+		return CRM_OK;
+	}
+	if (a->nblocks == a->blocks_cap)
+	{
+		CrmAccumEntry **nb;
+
+		if (a->blocks_cap > SIZE_MAX / (2 * sizeof(CrmAccumEntry *)))
+			return CRM_ENOMEM;
+		nb = crm_realloc(a->blocks, a->blocks_cap * sizeof(CrmAccumEntry *),
+						 2 * a->blocks_cap * sizeof(CrmAccumEntry *));
+		if (nb == NULL)
+			return CRM_ENOMEM;
+		a->blocks = nb;
+		a->blocks_cap *= 2;
+	}
+	blk = crm_alloc(CRM_ACCUM_BLOCK * sizeof(CrmAccumEntry));
+	if (blk == NULL)
+		return CRM_ENOMEM;
+	a->blocks[a->nblocks++] = blk;
+	a->cap += CRM_ACCUM_BLOCK;
+	return CRM_OK;
+}
+
+/*
+ * Make room for one more entry (besides the parked rows): more entry
+ * storage when full, and a doubled index, rebuilt from the stored hashes
+ * without reading the entries, when the load factor would exceed 1/2.  On
+ * failure nothing observable changes (at most capacity was added).
  */
 static CrmStatus
 ensure_room(CrmAccum *a)
 {
-	size_t		newcap,
+	size_t		need = a->n + (size_t) a->npend + 1,
 				newslots,
 				i;
-	CrmAccumEntry *ne;
 	CrmAccumSlot *ns;
+	CrmStatus	st;
 
-	if (a->n + (size_t) a->npend < a->cap)
-		return CRM_OK;
-	newcap = a->cap == 0 ? ACCUM_MIN_CAP : a->cap * 2;
 	/* slot indexes are entry index + 1 in a uint32; sizes must not overflow */
-	if (newcap > (size_t) UINT32_MAX / 2 || newcap > SIZE_MAX / (4 * sizeof(CrmAccumEntry)))
+	if (need > (size_t) UINT32_MAX / 4 || need > SIZE_MAX / (8 * sizeof(CrmAccumEntry)))
 		return CRM_ENOMEM;
-	newslots = newcap * 2;
-	/* allocate both arrays before changing anything: all or nothing */
+	if (need > a->cap)
+	{
+		st = grow_entries(a);
+		if (st != CRM_OK)
+			return st;
+	}
+	if (2 * need <= a->nslots)
+		return CRM_OK;
+	newslots = a->nslots == 0 ? 2 * ACCUM_MIN_CAP : 2 * a->nslots;
 	ns = crm_alloc(newslots * sizeof(CrmAccumSlot));
 	if (ns == NULL)
 		return CRM_ENOMEM;
-	ne = crm_realloc(a->entries, a->n * sizeof(CrmAccumEntry), newcap * sizeof(CrmAccumEntry));
-	if (ne == NULL)
-	{
-		crm_free(ns);
-		return CRM_ENOMEM;
-	}
-	a->entries = ne;
-	a->cap = newcap;
 	memset(ns, 0, newslots * sizeof(CrmAccumSlot));
 	for (i = 0; i < a->nslots; i++)
 	{
@@ -213,7 +267,7 @@ add_hashed(CrmAccum *a, double x, double tx, double T, double w, double w_lo, ui
 		i = find_slot(a, h, x, tx, T);
 		if (a->slots[i].idx != 0)
 		{
-			CrmAccumEntry *e = &a->entries[a->slots[i].idx - 1];
+			CrmAccumEntry *e = crm_accum_entry(a, a->slots[i].idx - 1);
 
 			neumaier_add(&e->w, &e->w_lo, w);
 			e->w_lo += w_lo;
@@ -224,11 +278,15 @@ add_hashed(CrmAccum *a, double x, double tx, double T, double w, double w_lo, ui
 	if (st != CRM_OK)
 		return st;
 	i = find_slot(a, h, x, tx, T);
-	a->entries[a->n].x = x;
-	a->entries[a->n].tx = tx;
-	a->entries[a->n].T = T;
-	a->entries[a->n].w = w;
-	a->entries[a->n].w_lo = w_lo;
+	{
+		CrmAccumEntry *e = crm_accum_entry(a, a->n);
+
+		e->x = x;
+		e->tx = tx;
+		e->T = T;
+		e->w = w;
+		e->w_lo = w_lo;
+	}
 	a->n++;
 	a->slots[i].idx = (uint32_t) a->n;
 	a->slots[i].hash = h;
@@ -333,7 +391,7 @@ crm_accum_merge(CrmAccum *dst, const CrmAccum *src)
 	flush_const(src);
 	for (i = 0; i < src->n; i++)
 	{
-		const CrmAccumEntry *e = &src->entries[i];
+		const CrmAccumEntry *e = crm_accum_entry(src, i);
 		CrmStatus	st = add_pair(dst, e->x, e->tx, e->T, e->w, e->w_lo, &is_new);
 
 		/* no interrupt polling: a merge is fast and must not stop half done */
@@ -375,7 +433,7 @@ crm_accum_encode(const CrmAccum *a, unsigned char *buf, size_t cap)
 	crm_put_u64(&w, (uint64_t) a->n);
 	for (i = 0; i < a->n; i++)
 	{
-		const CrmAccumEntry *e = &a->entries[i];
+		const CrmAccumEntry *e = crm_accum_entry(a, i);
 
 		crm_put_f64(&w, e->x);
 		crm_put_f64(&w, e->tx);
@@ -812,10 +870,12 @@ crm_accum_sorted(const CrmAccum *a, CrmObs **out, size_t *n, double *total)
 	}
 	for (i = 0; i < a->n; i++)
 	{
-		obs[i].x = a->entries[i].x;
-		obs[i].tx = a->entries[i].tx;
-		obs[i].T = a->entries[i].T;
-		obs[i].w = a->entries[i].w + a->entries[i].w_lo;
+		const CrmAccumEntry *e = crm_accum_entry(a, i);
+
+		obs[i].x = e->x;
+		obs[i].tx = e->tx;
+		obs[i].T = e->T;
+		obs[i].w = e->w + e->w_lo;
 	}
 	res = radix_sort_obs(obs, tmp, a->n);
 	if (res == NULL)

@@ -12,9 +12,10 @@
  * penalizer, optional start vector), which every partial state of one
  * aggregate must share.
  *
- * Memory: 40 bytes per distinct observation (CrmAccumEntry) plus an 8-byte
- * hash slot (index + 32 hash bits) at a load factor between 1/4 and 1/2:
- * 56-72 bytes per entry, the upper end just after the doubling growth.
+ * Memory: 40 bytes per distinct observation (CrmAccumEntry, allocated in
+ * blocks, so growth never copies them) plus an 8-byte hash slot (index + 32
+ * hash bits) at a load factor between 1/4 and 1/2: 56-72 bytes per entry,
+ * the upper end just after the index doubled.
  *
  * The encoded form (crm_accum_encode / crm_accum_decode, codec.h) is the
  * on-disk and wire format of the SQL type crm.fit_state:
@@ -85,6 +86,9 @@ typedef struct CrmAccumPend
 	uint32_t	hash;
 } CrmAccumPend;
 
+#define CRM_ACCUM_BLOCK_SHIFT 14
+#define CRM_ACCUM_BLOCK ((size_t) 1 << CRM_ACCUM_BLOCK_SHIFT)
+
 /* bytes of one encoded entry */
 #define CRM_ACCUM_ENTRY_BYTES 40
 
@@ -98,12 +102,27 @@ typedef struct CrmAccum
 	int64_t		rows;			/* data rows added (or merged) */
 	size_t		n;				/* entries in use */
 	size_t		cap;			/* entries allocated */
-	CrmAccumEntry *entries;		/* dense, insertion order */
+	/*
+	 * Entries in insertion order, in blocks of CRM_ACCUM_BLOCK (block 0
+	 * grows by doubling up to that size, so small states stay small): a
+	 * large state grows without copying what it holds.  Read them with
+	 * crm_accum_entry().
+	 */
+	CrmAccumEntry **blocks;
+	size_t		nblocks;		/* blocks allocated */
+	size_t		blocks_cap;		/* length of the blocks array */
 	CrmAccumSlot *slots;		/* open-addressing index (linear probing) */
 	size_t		nslots;			/* power of two, or 0 */
 	int			npend;			/* parked rows (counted in rows, not in n) */
 	CrmAccumPend pend[CRM_ACCUM_PEND];
 } CrmAccum;
+
+/* Entry i (< n, after crm_accum_flush) of an accumulator. */
+static inline CrmAccumEntry *
+crm_accum_entry(const CrmAccum *a, size_t i)
+{
+	return &a->blocks[i >> CRM_ACCUM_BLOCK_SHIFT][i & (CRM_ACCUM_BLOCK - 1)];
+}
 
 /*
  * Start an empty accumulator for a model kind with the given options

@@ -23,8 +23,12 @@ weight_of(const CrmAccum *a, double x, double tx, double T)
 	size_t		i;
 
 	for (i = 0; i < a->n; i++)
-		if (a->entries[i].x == x && a->entries[i].tx == tx && a->entries[i].T == T)
-			return a->entries[i].w + a->entries[i].w_lo;
+	{
+		const CrmAccumEntry *e = crm_accum_entry(a, i);
+
+		if (e->x == x && e->tx == tx && e->T == T)
+			return e->w + e->w_lo;
+	}
 	return -1;
 }
 
@@ -51,7 +55,7 @@ compression(void)
 	ut_ok(a.rows == 1012, "rows %lld", (long long) a.rows);
 	ut_close(weight_of(&a, 3, 1, 0), 1000, 0, "weight of (3,1)");
 	ut_close(weight_of(&a, 0, 0, 0), 5, 0, "weight of (0,0) with -0.0 merged");
-	ut_ok(!signbit(a.entries[1].x) && !signbit(a.entries[1].T), "stored key is +0.0");
+	ut_ok(!signbit(crm_accum_entry(&a, 1)->x) && !signbit(crm_accum_entry(&a, 1)->T), "stored key is +0.0");
 	ut_close(weight_of(&a, 5, 0, 0), 1.0, 1e-16, "ten 0.1 weights sum to 1 (compensated)");
 	ut_ok(crm_accum_sorted(&a, &obs, &n, &total) == CRM_OK && n == 3, "sorted");
 	ut_ok(obs[0].x == 0 && obs[1].x == 3 && obs[2].x == 5, "sorted by x");
@@ -83,7 +87,7 @@ growth(void)
 	ut_ok(ok && a.n == 1000000, "adding them again creates nothing (%zu)", a.n);
 	ok = true;
 	for (i = 0; i < a.n; i++)
-		if (a.entries[i].w != 3.0)
+		if (crm_accum_entry(&a, i)->w != 3.0)
 			ok = false;
 	ut_ok(ok, "every weight is 3");
 	ut_ok(a.nslots >= 2 * a.n && a.nslots <= 4 * a.n + 64, "load factor: %zu slots for %zu entries",
@@ -143,8 +147,8 @@ merge(void)
 	ut_ok(a.n == all.n && a.rows == all.rows, "entries %zu/%zu rows %lld/%lld", a.n, all.n,
 		  (long long) a.rows, (long long) all.rows);
 	for (i = 0; i < (int) all.n; i++)
-		if (weight_of(&a, all.entries[i].x, all.entries[i].tx, 0) !=
-			all.entries[i].w + all.entries[i].w_lo)
+		if (weight_of(&a, crm_accum_entry(&all, i)->x, crm_accum_entry(&all, i)->tx, 0) !=
+			crm_accum_entry(&all, i)->w + crm_accum_entry(&all, i)->w_lo)
 			ok = false;
 	ut_ok(ok, "same weights");
 	crm_accum_init(&c, CRM_MODEL_SBG, 0.2, false, NULL);
@@ -189,7 +193,7 @@ merge(void)
 		ut_ok(e1.n == e2.n && e1.rows == e2.rows, "same size");
 		ok = true;
 		for (i = 0; i < (int) e1.n; i++)
-			if (memcmp(&e1.entries[i], &e2.entries[i], sizeof(CrmAccumEntry)) != 0)
+			if (memcmp(crm_accum_entry(&e1, i), crm_accum_entry(&e2, i), sizeof(CrmAccumEntry)) != 0)
 				ok = false;
 		ut_ok(ok, "identical entries");
 		put_f64_at(buf, len - 16, -1.0);	/* the last entry's weight */
