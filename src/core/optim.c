@@ -748,6 +748,7 @@ refine_fixed_hessian(const CrmModelSpec *spec, const CrmObs *obs, size_t n,
 	FitCtx		c;
 	double		theta[CRM_MAX_PARAMS];
 	double		g[CRM_MAX_PARAMS];
+	double		W[CRM_MAX_PARAMS][CRM_MAX_PARAMS];	/* working Hessian */
 	double		f,
 				ll,
 				gnorm;
@@ -782,6 +783,7 @@ refine_fixed_hessian(const CrmModelSpec *spec, const CrmObs *obs, size_t n,
 	c.fatal = CRM_OK;
 	c.track = false;
 	memcpy(theta, theta0, sizeof(double) * np);
+	memcpy(W, H, sizeof(W));
 	if (crm_interrupted())
 		return CRM_EINTERRUPTED;
 	c.evals++;
@@ -798,7 +800,7 @@ refine_fixed_hessian(const CrmModelSpec *spec, const CrmObs *obs, size_t n,
 					lln;
 		bool		ok = true;
 
-		if (!solve_spd(np, H, g, d))
+		if (!solve_spd(np, W, g, d))
 			break;
 		for (i = 0; i < np; i++)
 		{
@@ -820,6 +822,40 @@ refine_fixed_hessian(const CrmModelSpec *spec, const CrmObs *obs, size_t n,
 		}
 		if (!(fn <= f + 1e-12 * (1.0 + fabs(f))) || !(norm_inf(gn, np) < gnorm))
 			break;
+		/*
+		 * BFGS update of the working Hessian with the step just taken
+		 * (curvature pair s = Δθ, y = Δg of all rows), which turns the
+		 * linear convergence of the fixed subsample Hessian into a
+		 * superlinear one.  Skipped near the rounding floor, where y is
+		 * noise, and when y's curvature along s is not positive.
+		 */
+		if (norm_inf(gn, np) > 1e3 * REFINE_FLOOR)
+		{
+			double		sv[CRM_MAX_PARAMS],
+						yv[CRM_MAX_PARAMS],
+						Hs[CRM_MAX_PARAMS];
+			double		ys = 0.0,
+						sHs = 0.0;
+			int			j;
+
+			for (i = 0; i < np; i++)
+			{
+				sv[i] = t2[i] - theta[i];
+				yv[i] = gn[i] - g[i];
+				ys += yv[i] * sv[i];
+			}
+			for (i = 0; i < np; i++)
+			{
+				Hs[i] = 0.0;
+				for (j = 0; j < np; j++)
+					Hs[i] += W[i][j] * sv[j];
+				sHs += sv[i] * Hs[i];
+			}
+			if (ys > 0.0 && sHs > 0.0 && crm_isfinite(ys) && crm_isfinite(sHs))
+				for (i = 0; i < np; i++)
+					for (j = 0; j < np; j++)
+						W[i][j] += yv[i] * yv[j] / ys - Hs[i] * Hs[j] / sHs;
+		}
 		memcpy(theta, t2, sizeof(double) * np);
 		memcpy(g, gn, sizeof(double) * np);
 		f = fn;
