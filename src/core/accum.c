@@ -151,8 +151,8 @@ find_slot(const CrmAccum *a, uint32_t h, double x, double tx, double T)
 
 /*
  * Grow the entry storage by one step: block 0 doubles up to CRM_ACCUM_BLOCK
- * entries, then whole blocks are added (nothing is copied).  On failure
- * nothing changes.
+ * entries, then a block as large as all the others is added (nothing is
+ * copied; capacity doubles either way).  On failure nothing changes.
  */
 static CrmStatus
 grow_entries(CrmAccum *a)
@@ -194,11 +194,14 @@ grow_entries(CrmAccum *a)
 		a->blocks = nb;
 		a->blocks_cap *= 2;
 	}
-	blk = crm_alloc(CRM_ACCUM_BLOCK * sizeof(CrmAccumEntry));
+	/* block b holds as many entries as blocks 0..b-1 together: cap doubles */
+	if (a->cap > SIZE_MAX / (2 * sizeof(CrmAccumEntry)))
+		return CRM_ENOMEM;
+	blk = crm_alloc(a->cap * sizeof(CrmAccumEntry));
 	if (blk == NULL)
 		return CRM_ENOMEM;
 	a->blocks[a->nblocks++] = blk;
-	a->cap += CRM_ACCUM_BLOCK;
+	a->cap *= 2;
 	return CRM_OK;
 }
 

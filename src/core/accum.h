@@ -103,10 +103,11 @@ typedef struct CrmAccum
 	size_t		n;				/* entries in use */
 	size_t		cap;			/* entries allocated */
 	/*
-	 * Entries in insertion order, in blocks of CRM_ACCUM_BLOCK (block 0
-	 * grows by doubling up to that size, so small states stay small): a
-	 * large state grows without copying what it holds.  Read them with
-	 * crm_accum_entry().
+	 * Entries in insertion order, in blocks: block 0 grows by doubling up
+	 * to CRM_ACCUM_BLOCK entries (so small states stay small), then each
+	 * new block is as large as all before it.  A large state thus grows
+	 * without copying what it holds, and its big blocks get huge pages
+	 * (see the glue's allocator).  Read them with crm_accum_entry().
 	 */
 	CrmAccumEntry **blocks;
 	size_t		nblocks;		/* blocks allocated */
@@ -117,11 +118,28 @@ typedef struct CrmAccum
 	CrmAccumPend pend[CRM_ACCUM_PEND];
 } CrmAccum;
 
-/* Entry i (< n, after crm_accum_flush) of an accumulator. */
+/*
+ * Entry i (< n, after crm_accum_flush) of an accumulator.  Block 0 holds
+ * entries [0, B), block b >= 1 holds [B 2^(b-1), B 2^b), B = CRM_ACCUM_BLOCK.
+ */
 static inline CrmAccumEntry *
 crm_accum_entry(const CrmAccum *a, size_t i)
 {
-	return &a->blocks[i >> CRM_ACCUM_BLOCK_SHIFT][i & (CRM_ACCUM_BLOCK - 1)];
+	uint64_t	q = (uint64_t) (i >> CRM_ACCUM_BLOCK_SHIFT);
+	int			b = 0;
+
+	if (q == 0)
+		return &a->blocks[0][i];
+#if defined(__GNUC__) || defined(__clang__)
+	b = 64 - __builtin_clzll(q);
+#else
+	while (q != 0)
+	{
+		q >>= 1;
+		b++;
+	}
+#endif
+	return &a->blocks[b][i - (CRM_ACCUM_BLOCK << (b - 1))];
 }
 
 /*
