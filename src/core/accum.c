@@ -9,6 +9,7 @@
  * context) and encode through codec.c; no library hash table offers both.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,7 +92,11 @@ crm_accum_init(CrmAccum *a, CrmModelKind kind, double penalizer, bool has_start,
 	const CrmModelSpec *spec = crm_model_spec(kind);
 	int			i;
 
-	memset(a, 0, sizeof(*a));
+	/*
+	 * Everything but the parked-row buffer, which is unused while npend is
+	 * 0: the fit glue builds an options template with this for every row.
+	 */
+	memset(a, 0, offsetof(CrmAccum, pend));
 	if (spec == NULL)
 		return CRM_EUNSUP;
 	if (!crm_isfinite(penalizer) || penalizer < 0)
