@@ -18,6 +18,11 @@
  * parameter sits at the edge of the search box, and the evaluation budget
  * was not exhausted.
  *
+ * Large inputs (SUB_MIN_ROWS or more distinct rows, no start vector) are
+ * first fitted on a stratified subsample, then refined on all rows with
+ * Newton steps on the subsample's Hessian (BFGS-updated); see the comment
+ * above refine_fixed_hessian().
+ *
  * NLopt keeps malloc'd memory, so the callbacks never longjmp: on
  * crm_interrupted() they call nlopt_force_stop() and crm_fit() returns
  * CRM_EINTERRUPTED after nlopt_destroy().  Everything is deterministic: no
