@@ -19,6 +19,16 @@
 --   net CLV      = CLV - acquisition_cost (acquisition cost 0 when unknown);
 --   referral     = value.referral_factor x the sum of the CLV of the customers
 --                  this one referred (crm.customers.referred_by, one level);
+--   churn band   = crm.churn_band(churn_risk, churn.band_medium,
+--                  churn.band_high) with churn_risk = 1 - P(alive), raised by
+--                  the lifecycle stage: churned => high, decline => at least
+--                  medium (NULL without a model).  The BG/NBD gives every
+--                  one-time buyer P(alive) = 1 (its customers can only drop
+--                  out right after a repeat purchase), so by P(alive) alone a
+--                  customer who bought once long ago would be "low" while the
+--                  stage rules (time since the last purchase) call them
+--                  churned; the band follows the stronger of the two signals.
+--                  churn_risk itself stays the model's 1 - P(alive);
 --   value tier   = A while the CLV of the customers ranked before it (by CLV,
 --                  descending; ties by customer_id) is below value.tier_a_share
 --                  of the total CLV, B below tier_a_share + tier_b_share, else C.
@@ -160,8 +170,11 @@ WITH k AS (
 	SELECT b2.*,
 		   sum(b2.clv) OVER (ORDER BY b2.clv DESC NULLS LAST, b2.customer_id
 							 ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) - b2.clv AS clv_before,
-		   sum(b2.clv) OVER () AS clv_total
+		   sum(b2.clv) OVER () AS clv_total,
+		   crm.lifecycle_stage(b2.frequency, b2.t * k.unit_days, b2.since_last_purchase * k.unit_days,
+							   b2.p_alive, b2.lc_expected, k.th) AS lifecycle_stage
 	FROM b2
+	CROSS JOIN k
 ), referrals AS (
 	SELECT b2.referred_by AS customer_id, sum(b2.clv) AS referred_clv, count(*) AS referred
 	FROM b2
@@ -188,7 +201,11 @@ SELECT b3.customer_id,
 	   k.purchase_model,
 	   b3.p_alive,
 	   1 - b3.p_alive AS churn_risk,
-	   crm.churn_band(1 - b3.p_alive, k.band_medium, k.band_high) AS churn_band,
+	   CASE WHEN b3.p_alive IS NULL THEN NULL
+			WHEN b3.lifecycle_stage = 'churned' THEN 'high'
+			WHEN b3.lifecycle_stage = 'decline'
+				THEN greatest('medium', crm.churn_band(1 - b3.p_alive, k.band_medium, k.band_high))
+			ELSE crm.churn_band(1 - b3.p_alive, k.band_medium, k.band_high) END AS churn_band,
 	   b3.p_alive_next_period,
 	   b3.expected_purchases,
 	   b3.expected_spend,
@@ -204,8 +221,7 @@ SELECT b3.customer_id,
 			WHEN b3.clv_before < k.tier_a_share * b3.clv_total THEN 'A'
 			WHEN b3.clv_before < (k.tier_a_share + k.tier_b_share) * b3.clv_total THEN 'B'
 			ELSE 'C' END AS value_tier,
-	   crm.lifecycle_stage(b3.frequency, b3.t * k.unit_days, b3.since_last_purchase * k.unit_days,
-						   b3.p_alive, b3.lc_expected, k.th) AS lifecycle_stage,
+	   b3.lifecycle_stage,
 	   b3.as_of
 FROM b3
 CROSS JOIN k
@@ -239,8 +255,8 @@ COMMENT ON COLUMN crm.customer_value.rfm_cell IS 'the RFM cell as three digits';
 COMMENT ON COLUMN crm.customer_value.segment IS 'named RFM segment (crm.rfm_segments)';
 COMMENT ON COLUMN crm.customer_value.purchase_model IS 'purchase model used (setting value.purchase_model)';
 COMMENT ON COLUMN crm.customer_value.p_alive IS 'probability that the customer is still active (NULL without an active model)';
-COMMENT ON COLUMN crm.customer_value.churn_risk IS '1 - p_alive';
-COMMENT ON COLUMN crm.customer_value.churn_band IS 'low / medium / high from churn_risk (settings churn.band_medium, churn.band_high)';
+COMMENT ON COLUMN crm.customer_value.churn_risk IS '1 - p_alive (the model''s probability; churn_band also looks at the lifecycle stage)';
+COMMENT ON COLUMN crm.customer_value.churn_band IS 'low / medium / high from churn_risk (settings churn.band_medium, churn.band_high), raised by the lifecycle stage: churned => high, decline => at least medium (the BG/NBD gives one-time buyers P(alive) = 1, so risk alone would call long-gone one-time buyers low); NULL without a model';
 COMMENT ON COLUMN crm.customer_value.p_alive_next_period IS 'P(alive) at the end of the next value.prediction_period if no purchase is seen until then';
 COMMENT ON COLUMN crm.customer_value.expected_purchases IS 'expected purchases in the next value.prediction_period';
 COMMENT ON COLUMN crm.customer_value.expected_spend IS 'expected value per future purchase (Gamma-Gamma; population mean without repeat purchases)';
@@ -291,7 +307,7 @@ COMMENT ON COLUMN crm.segment_summary.avg_clv IS 'mean CLV of the customers with
 COMMENT ON COLUMN crm.segment_summary.net_equity IS 'sum of net CLV (CLV - acquisition cost)';
 COMMENT ON COLUMN crm.segment_summary.expected_purchases IS 'expected purchases in the next value.prediction_period';
 COMMENT ON COLUMN crm.segment_summary.avg_churn_risk IS 'mean churn risk (1 - P(alive))';
-COMMENT ON COLUMN crm.segment_summary.high_risk IS 'customers in churn band high';
+COMMENT ON COLUMN crm.segment_summary.high_risk IS 'customers in churn band high (every churned customer with a model among them)';
 COMMENT ON COLUMN crm.segment_summary.churned IS 'customers in lifecycle stage churned';
 
 -- ---------------------------------------------------------------------------
