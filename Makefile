@@ -6,6 +6,7 @@
 #   make installcheck         pg_regress suite against a running server
 #   make test / make demo     the README's two commands (test/check.sh, test/demo.sh)
 #   make report               HTML validation report of demo data (test/report.sh)
+#   make bench                the benchmark (bench/run.sh $(BENCH_ARGS); BENCH_ARGS=--quick for a short run)
 
 EXTENSION  = crm_ext
 EXTVERSION = 1.0
@@ -152,4 +153,7 @@ demo:
 report:
 	test/report.sh
 
-.PHONY: unitcheck test demo report
+bench:
+	bench/run.sh $(BENCH_ARGS)
+
+.PHONY: unitcheck test demo report bench

@@ -6,20 +6,20 @@
 # throwaway PostgreSQL, runs the pg_regress suite twice (normal, then with
 # forced parallel query), the dump/restore checks (test/dump_restore.sh), the
 # refresh-under-concurrent-inserts checks (test/refresh_concurrency.sh), the
-# conformance checks against ../shared and the HTML report rendered in
-# headless Chromium (test/report.sh, test/report_check.sh), then removes the
-# server.  Exit status is non-zero on any failure; the last line is
-# "N passed, M failed".
+# conformance checks against ../shared, the HTML report rendered in
+# headless Chromium (test/report.sh, test/report_check.sh) and a smoke run of
+# the benchmark (bench/run.sh --smoke), then removes the server.  Exit
+# status is non-zero on any failure; the last line is "N passed, M failed".
 #
 #   CRM_SHARED_DIR       reference data (default: ../shared beside the repo)
 #   CRM_REQUIRE_SHARED=1 a missing ../shared is a failure (set by .ci/run)
-#   CRM_ONLY=unit,regress,parallel,dump,concurrency,conformance,report   run only these parts
+#   CRM_ONLY=unit,regress,parallel,dump,concurrency,conformance,report,bench   run only these parts
 
 set -eu
 . "$(dirname "$0")/lib.sh"
 
 CRM_SHARED_DIR=${CRM_SHARED_DIR:-$(cd "$CRM_REPO/.." && pwd)/shared}
-CRM_ONLY=${CRM_ONLY:-unit,regress,parallel,dump,concurrency,conformance,report}
+CRM_ONLY=${CRM_ONLY:-unit,regress,parallel,dump,concurrency,conformance,report,bench}
 export CRM_SHARED_DIR
 
 passed=0
@@ -172,6 +172,20 @@ if want report; then
 	else
 		tail -30 "$CRM_WORK/report.log" >&2
 		crm_log "test/report.sh failed"
+		failed=$((failed + 1))
+	fi
+fi
+
+if want bench; then
+	# a tiny run (2000 customers) that checks the benchmark works, not speed
+	crm_log "benchmark smoke run (bench/run.sh --smoke)"
+	crm_psql -d postgres -c 'DROP DATABASE IF EXISTS crm_bench' -c 'CREATE DATABASE crm_bench' >/dev/null 2>&1 || true
+	PGDATABASE=crm_bench "$CRM_REPO/bench/run.sh" --smoke --use-env >"$CRM_WORK/bench.out" 2>&1 || true
+	grep -E '^not ok|ERROR' "$CRM_WORK/bench.out" >&2 || true
+	count_tap "$CRM_WORK/bench.out"
+	if ! grep -qE '^(not )?ok - bench: parallel plans' "$CRM_WORK/bench.out"; then
+		crm_log "bench/run.sh --smoke did not finish"
+		tail -20 "$CRM_WORK/bench.out" >&2
 		failed=$((failed + 1))
 	fi
 fi
