@@ -804,11 +804,16 @@ crm_accum_decode(const unsigned char *buf, size_t len, CrmAccum *a, const char *
 	spec = crm_model_spec(a->kind);
 	if (nent >= CRM_ACCUM_FLAT_MIN)
 	{
-		/* a large state in strictly increasing key order (as a flat state encodes): no index */
+		/*
+		 * A large state in strictly increasing key order (as a flat state
+		 * encodes): flat, no index.  Appended while read; at the first key
+		 * out of order, start over with the index.
+		 */
 		size_t		entries_at = r.pos;
 		CrmObs		prev = {0, 0, 0, 0};
 		bool		sorted = true;
 
+		a->flat = true;
 		for (i = 0; i < nent; i++)
 		{
 			CrmObs		o;
@@ -823,28 +828,24 @@ crm_accum_decode(const unsigned char *buf, size_t len, CrmAccum *a, const char *
 				break;
 			}
 			prev = o;
+			st = append_flat(a, o.x, o.tx, o.T, o.w, w_lo);
+			if (st != CRM_OK)
+				return st;
 			if ((i & 0xFFFF) == 0xFFFF && crm_interrupted())
 				return CRM_EINTERRUPTED;
 		}
-		r.pos = entries_at;
 		if (sorted)
 		{
-			a->flat = true;
-			for (i = 0; i < nent; i++)
-			{
-				CrmObs		o;
-				double		w_lo;
-
-				(void) decode_entry(&r, spec, &o, &w_lo, reason);
-				st = append_flat(a, o.x, o.tx, o.T, o.w, w_lo);
-				if (st != CRM_OK)
-					return st;
-			}
 			a->rows = rows;
 			a->flat_distinct = true;
 			a->flat_next = flat_next_check(a->n);
 			return CRM_OK;
 		}
+		/* keep the entry blocks (capacity), drop what was appended */
+		a->flat = false;
+		a->flat_distinct = false;
+		a->n = 0;
+		r.pos = entries_at;
 	}
 	b.n = 0;
 	for (i = 0; i < nent; i++)
@@ -901,6 +902,37 @@ crm_accum_merge_encoded(CrmAccum *dst, const unsigned char *buf, size_t len,
 	if (rows > INT64_MAX - dst->rows)
 		return CRM_ERANGE;
 	spec = crm_model_spec(hdr.kind);
+	crm_accum_flush(dst);
+	if (!dst->flat && dst->n + nent >= CRM_ACCUM_FLAT_MIN &&
+		(uint64_t) rows - nent <= (uint64_t) rows / 16)
+		go_flat(dst);			/* changes how dst is stored, not what it holds */
+	if (dst->flat)
+	{
+		/* one pass: append while validating, and take it all back on an error */
+		size_t		n0 = dst->n;
+		bool		distinct0 = dst->flat_distinct;
+
+		for (i = 0; i < nent; i++)
+		{
+			CrmObs		o;
+			double		w_lo;
+
+			st = decode_entry(&r, spec, &o, &w_lo, reason);
+			if (st == CRM_OK && (i & 0xFFFF) == 0xFFFF && crm_interrupted())
+				st = CRM_EINTERRUPTED;
+			if (st == CRM_OK)
+				st = append_flat(dst, o.x, o.tx, o.T, o.w, w_lo);
+			if (st != CRM_OK)
+			{
+				dst->n = n0;
+				dst->flat_distinct = distinct0;
+				return st;
+			}
+		}
+		dst->rows += rows;
+		flat_check(dst);
+		return CRM_OK;
+	}
 	/* validate everything before changing dst */
 	entries_at = r.pos;
 	for (i = 0; i < nent; i++)
@@ -915,26 +947,6 @@ crm_accum_merge_encoded(CrmAccum *dst, const unsigned char *buf, size_t len,
 			return CRM_EINTERRUPTED;
 	}
 	r.pos = entries_at;
-	crm_accum_flush(dst);
-	if (!dst->flat && dst->n + nent >= CRM_ACCUM_FLAT_MIN &&
-		(uint64_t) rows - nent <= (uint64_t) rows / 16)
-		go_flat(dst);
-	if (dst->flat)
-	{
-		for (i = 0; i < nent; i++)
-		{
-			CrmObs		o;
-			double		w_lo;
-
-			(void) decode_entry(&r, spec, &o, &w_lo, reason);
-			st = append_flat(dst, o.x, o.tx, o.T, o.w, w_lo);
-			if (st != CRM_OK)
-				return st;
-		}
-		dst->rows += rows;
-		flat_check(dst);
-		return CRM_OK;
-	}
 	b.n = 0;
 	for (i = 0; i < nent; i++)
 	{

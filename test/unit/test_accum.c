@@ -582,6 +582,19 @@ flat_mode(void)
 	ut_ok(crm_accum_decode(buf, len, &dec, &reason) == CRM_OK, "strict decode of a flat state's encoding");
 	ut_ok(dec.flat && dec.nslots == 0 && dec.n == part[1].n && dec.rows == part[1].rows,
 		  "decoded as a flat state of %zu entries", dec.n);
+	/* a bad entry late in the encoding: a flat state takes nothing of it */
+	{
+		size_t		n0 = part[0].n;
+		int64_t		rows0 = part[0].rows;
+		unsigned char *bad = malloc(len);
+
+		memcpy(bad, buf, len);
+		put_f64_at(bad, len - 10 * CRM_ACCUM_ENTRY_BYTES + 24, -1.0);	/* a weight */
+		ut_ok(crm_accum_merge_encoded(&part[0], bad, len, &reason) == CRM_EDATA &&
+			  part[0].n == n0 && part[0].rows == rows0,
+			  "merge_encoded of a corrupt state into a flat one changes nothing");
+		free(bad);
+	}
 	/* combine: part 0 + encoded part 1 + part 2 */
 	ut_ok(crm_accum_merge_encoded(&part[0], buf, len, &reason) == CRM_OK, "merge_encoded");
 	ut_ok(crm_accum_merge(&part[0], &part[2]) == CRM_OK, "merge");
@@ -602,6 +615,29 @@ flat_mode(void)
 	buf = malloc(len);
 	ut_ok(crm_accum_encode(&one, buf, len) == CRM_OK, "encode");
 	ut_ok(crm_accum_decode(buf, len, &dec, &reason) == CRM_OK && dec.n == nref, "decode");
+	free(buf);
+	crm_accum_free(&dec);
+	crm_accum_free(&one);
+
+	/* a large hashed state (keys repeat, unsorted order) decodes through the index */
+	crm_accum_init(&one, CRM_MODEL_BGNBD, 0.0, false, NULL);
+	for (i = 0; i < 140000; i++)
+	{
+		double		x,
+					tx,
+					T,
+					w;
+
+		flat_row((i / 2 * 7919) % 70000, &x, &tx, &T, &w);
+		crm_accum_add(&one, x, tx, T, w);
+	}
+	crm_accum_flush(&one);
+	ut_ok(!one.flat && one.n > 69000, "repeated keys stay hashed (%zu entries)", one.n);
+	len = crm_accum_encoded_size(&one);
+	buf = malloc(len);
+	ut_ok(crm_accum_encode(&one, buf, len) == CRM_OK, "encode hashed");
+	ut_ok(crm_accum_decode(buf, len, &dec, &reason) == CRM_OK && !dec.flat && dec.n == one.n &&
+		  dec.rows == 140000, "unsorted encoding decoded with an index");
 	free(buf);
 	crm_accum_free(&dec);
 	crm_accum_free(&one);
