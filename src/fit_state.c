@@ -76,9 +76,15 @@ static Size
 fit_state_get_flat_size(ExpandedObjectHeader *eohptr)
 {
 	CrmFitState *fs = (CrmFitState *) eohptr;
-	size_t		n = crm_accum_encoded_size(&fs->acc);
+	size_t		n;
+	CrmStatus	st;
 
 	Assert(fs->hdr.eoh_methods == &fit_state_methods);
+	/* merge the repeated keys of a flat state first (see accum.h) */
+	CRM_CALL_CORE(st, crm_accum_compact(&fs->acc));
+	if (st != CRM_OK)
+		crm_report_status(st, "cannot encode the fit state");
+	n = crm_accum_encoded_size(&fs->acc);
 	if (n > MaxAllocSize - VARHDRSZ)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -325,7 +331,7 @@ fit_state_info(PG_FUNCTION_ARGS)
 	crm_free(obs);
 	values[0] = CStringGetTextDatum(spec != NULL ? spec->name : "?");
 	values[1] = Int64GetDatum(a->rows);
-	values[2] = Int64GetDatum((int64) a->n);
+	values[2] = Int64GetDatum((int64) n);
 	values[3] = Float8GetDatum(total);
 	values[4] = Float8GetDatum(a->penalizer);
 	if (a->has_start)

@@ -18,6 +18,8 @@
 
 #define ACCUM_MIN_CAP 4
 
+static int	obs_cmp(const void *pa, const void *pb);
+
 /* header bytes before the start vector: version, tag, kind, nstart, penalizer */
 #define ACCUM_HEAD_BYTES (4 + 8)
 /* bytes after the start vector, before the entries: rows, entries */
@@ -131,6 +133,8 @@ crm_accum_free(CrmAccum *a)
 	a->slots = NULL;
 	a->n = a->cap = a->nslots = a->nblocks = a->blocks_cap = 0;
 	a->npend = 0;
+	a->flat = a->flat_distinct = false;
+	a->flat_next = 0;
 }
 
 /*
@@ -234,7 +238,7 @@ ensure_room(CrmAccum *a)
 		if (st != CRM_OK)
 			return st;
 	}
-	if (2 * need <= a->nslots)
+	if (a->flat || 2 * need <= a->nslots)
 		return CRM_OK;
 	newslots = a->nslots == 0 ? 2 * ACCUM_MIN_CAP : 2 * a->nslots;
 	ns = crm_alloc(newslots * sizeof(CrmAccumSlot));
@@ -300,6 +304,105 @@ add_hashed(CrmAccum *a, double x, double tx, double T, double w, double w_lo, ui
 	a->slots[i].hash = h;
 	*is_new = true;
 	return CRM_OK;
+}
+
+/* Append an entry to a flat state (no index; equal keys merged later). */
+static inline CrmStatus
+append_flat(CrmAccum *a, double x, double tx, double T, double w, double w_lo)
+{
+	CrmAccumEntry *e;
+
+	if (a->n >= a->cap)
+	{
+		CrmStatus	st = ensure_room(a);
+
+		if (st != CRM_OK)
+			return st;
+	}
+	e = crm_accum_entry(a, a->n);
+	e->x = x;
+	e->tx = tx;
+	e->T = T;
+	e->w = w;
+	e->w_lo = w_lo;
+	a->n++;
+	a->flat_distinct = false;
+	return CRM_OK;
+}
+
+/*
+ * Entry count at which a flat state with n distinct entries is compacted
+ * next: 4n, but not before 16 CRM_ACCUM_FLAT_MIN (40 MB of entries), so
+ * that typical distinct data (a few million rows) is sorted only once.
+ */
+static inline size_t
+flat_next_check(size_t n)
+{
+	return 4 * n > 16 * CRM_ACCUM_FLAT_MIN ? 4 * n : 16 * CRM_ACCUM_FLAT_MIN;
+}
+
+/* Drop the index: from now on rows are appended (see "Flat mode" in accum.h). */
+static void
+go_flat(CrmAccum *a)
+{
+	crm_accum_flush(a);
+	crm_free(a->slots);
+	a->slots = NULL;
+	a->nslots = 0;
+	a->flat = true;
+	a->flat_distinct = true;
+	a->flat_next = flat_next_check(a->n);
+}
+
+/* Go flat when the state is large and nearly every row was a new key. */
+static inline void
+maybe_go_flat(CrmAccum *a)
+{
+	if (!a->flat && a->npend == 0 && a->n >= CRM_ACCUM_FLAT_MIN &&
+		(uint64_t) a->rows - a->n <= (uint64_t) a->rows / 16)
+		go_flat(a);
+}
+
+static CrmStatus sorted_merged(const CrmAccum *a, CrmObs **out, size_t *n);
+
+/* Sort and merge equal keys of a flat state; see accum.h. */
+CrmStatus
+crm_accum_compact(CrmAccum *a)
+{
+	CrmObs	   *obs;
+	size_t		m,
+				i;
+	CrmStatus	st;
+
+	crm_accum_flush(a);
+	if (!a->flat || a->flat_distinct)
+		return CRM_OK;
+	st = sorted_merged(a, &obs, &m);
+	if (st != CRM_OK)
+		return st;
+	for (i = 0; i < m; i++)
+	{
+		CrmAccumEntry *e = crm_accum_entry(a, i);
+
+		e->x = obs[i].x;
+		e->tx = obs[i].tx;
+		e->T = obs[i].T;
+		e->w = obs[i].w;
+		e->w_lo = 0.0;
+	}
+	crm_free(obs);
+	a->n = m;
+	a->flat_distinct = true;
+	a->flat_next = flat_next_check(m);
+	return CRM_OK;
+}
+
+/* Compact a flat state that has grown fourfold (failure only postpones it). */
+static inline void
+flat_check(CrmAccum *a)
+{
+	if (a->n >= a->flat_next && crm_accum_compact(a) != CRM_OK)
+		a->flat_next = 2 * a->n;
 }
 
 /* Insert the parked rows; see accum.h. */
@@ -391,6 +494,15 @@ crm_accum_add(CrmAccum *a, double x, double tx, double T, double w)
 
 	if (a->rows == INT64_MAX)
 		return CRM_ERANGE;
+	if (a->flat)
+	{
+		if (a->n >= a->flat_next)
+			flat_check(a);
+		st = append_flat(a, norm_zero(x), norm_zero(tx), norm_zero(T), w, 0.0);
+		if (st == CRM_OK)
+			a->rows++;
+		return st;
+	}
 	/* reserve the entry now, so that the flush cannot fail */
 	st = ensure_room(a);
 	if (st != CRM_OK)
@@ -410,7 +522,10 @@ crm_accum_add(CrmAccum *a, double x, double tx, double T, double w)
 	p->hash = h;
 	a->rows++;
 	if (a->npend == CRM_ACCUM_PEND)
+	{
 		crm_accum_flush(a);
+		maybe_go_flat(a);
+	}
 	return CRM_OK;
 }
 
@@ -445,6 +560,22 @@ crm_accum_merge(CrmAccum *dst, const CrmAccum *src)
 		return CRM_ERANGE;
 	crm_accum_flush(dst);
 	flush_const(src);
+	if (!dst->flat && src->flat && dst->n + src->n >= CRM_ACCUM_FLAT_MIN)
+		go_flat(dst);
+	if (dst->flat)
+	{
+		for (i = 0; i < src->n; i++)
+		{
+			const CrmAccumEntry *e = crm_accum_entry(src, i);
+			CrmStatus	st = append_flat(dst, e->x, e->tx, e->T, e->w, e->w_lo);
+
+			if (st != CRM_OK)
+				return st;
+		}
+		dst->rows += src->rows;
+		flat_check(dst);
+		return CRM_OK;
+	}
 	/* no interrupt polling: a merge is fast and must not stop half done */
 	for (i = 0; i < src->n; i++)
 	{
@@ -460,6 +591,7 @@ crm_accum_merge(CrmAccum *dst, const CrmAccum *src)
 		}
 	}
 	dst->rows += src->rows;
+	maybe_go_flat(dst);
 	return CRM_OK;
 }
 
@@ -468,6 +600,8 @@ size_t
 crm_accum_encoded_size(const CrmAccum *a)
 {
 	flush_const(a);
+	if (a->flat && !a->flat_distinct)
+		(void) crm_accum_compact((CrmAccum *) a);
 	return ACCUM_HEAD_BYTES + (a->has_start ? (size_t) a->nparams * 8 : 0) +
 		ACCUM_COUNTS_BYTES + a->n * (size_t) CRM_ACCUM_ENTRY_BYTES;
 }
@@ -481,6 +615,8 @@ crm_accum_encode(const CrmAccum *a, unsigned char *buf, size_t cap)
 	int			k;
 
 	flush_const(a);
+	if (a->flat && !a->flat_distinct)
+		(void) crm_accum_compact((CrmAccum *) a);
 	crm_writer_init(&w, buf, cap);
 	crm_put_u8(&w, CRM_ACCUM_VERSION);
 	crm_put_u8(&w, CRM_TAG_FIT);
@@ -666,6 +802,51 @@ crm_accum_decode(const unsigned char *buf, size_t len, CrmAccum *a, const char *
 	if (st != CRM_OK)
 		return st;
 	spec = crm_model_spec(a->kind);
+	if (nent >= CRM_ACCUM_FLAT_MIN)
+	{
+		/*
+		 * A large state in strictly increasing key order (as a flat state
+		 * encodes): flat, no index.  Appended while read; at the first key
+		 * out of order, start over with the index.
+		 */
+		size_t		entries_at = r.pos;
+		CrmObs		prev = {0, 0, 0, 0};
+		bool		sorted = true;
+
+		a->flat = true;
+		for (i = 0; i < nent; i++)
+		{
+			CrmObs		o;
+			double		w_lo;
+
+			st = decode_entry(&r, spec, &o, &w_lo, reason);
+			if (st != CRM_OK)
+				return st;
+			if (i > 0 && obs_cmp(&prev, &o) >= 0)
+			{
+				sorted = false;
+				break;
+			}
+			prev = o;
+			st = append_flat(a, o.x, o.tx, o.T, o.w, w_lo);
+			if (st != CRM_OK)
+				return st;
+			if ((i & 0xFFFF) == 0xFFFF && crm_interrupted())
+				return CRM_EINTERRUPTED;
+		}
+		if (sorted)
+		{
+			a->rows = rows;
+			a->flat_distinct = true;
+			a->flat_next = flat_next_check(a->n);
+			return CRM_OK;
+		}
+		/* keep the entry blocks (capacity), drop what was appended */
+		a->flat = false;
+		a->flat_distinct = false;
+		a->n = 0;
+		r.pos = entries_at;
+	}
 	b.n = 0;
 	for (i = 0; i < nent; i++)
 	{
@@ -691,6 +872,7 @@ crm_accum_decode(const unsigned char *buf, size_t len, CrmAccum *a, const char *
 			return CRM_EINTERRUPTED;
 	}
 	a->rows = rows;
+	maybe_go_flat(a);
 	return CRM_OK;
 }
 
@@ -720,6 +902,37 @@ crm_accum_merge_encoded(CrmAccum *dst, const unsigned char *buf, size_t len,
 	if (rows > INT64_MAX - dst->rows)
 		return CRM_ERANGE;
 	spec = crm_model_spec(hdr.kind);
+	crm_accum_flush(dst);
+	if (!dst->flat && dst->n + nent >= CRM_ACCUM_FLAT_MIN &&
+		(uint64_t) rows - nent <= (uint64_t) rows / 16)
+		go_flat(dst);			/* changes how dst is stored, not what it holds */
+	if (dst->flat)
+	{
+		/* one pass: append while validating, and take it all back on an error */
+		size_t		n0 = dst->n;
+		bool		distinct0 = dst->flat_distinct;
+
+		for (i = 0; i < nent; i++)
+		{
+			CrmObs		o;
+			double		w_lo;
+
+			st = decode_entry(&r, spec, &o, &w_lo, reason);
+			if (st == CRM_OK && (i & 0xFFFF) == 0xFFFF && crm_interrupted())
+				st = CRM_EINTERRUPTED;
+			if (st == CRM_OK)
+				st = append_flat(dst, o.x, o.tx, o.T, o.w, w_lo);
+			if (st != CRM_OK)
+			{
+				dst->n = n0;
+				dst->flat_distinct = distinct0;
+				return st;
+			}
+		}
+		dst->rows += rows;
+		flat_check(dst);
+		return CRM_OK;
+	}
 	/* validate everything before changing dst */
 	entries_at = r.pos;
 	for (i = 0; i < nent; i++)
@@ -734,7 +947,6 @@ crm_accum_merge_encoded(CrmAccum *dst, const unsigned char *buf, size_t len,
 			return CRM_EINTERRUPTED;
 	}
 	r.pos = entries_at;
-	crm_accum_flush(dst);
 	b.n = 0;
 	for (i = 0; i < nent; i++)
 	{
@@ -751,6 +963,7 @@ crm_accum_merge_encoded(CrmAccum *dst, const unsigned char *buf, size_t len,
 		}
 	}
 	dst->rows += rows;
+	maybe_go_flat(dst);
 	return CRM_OK;
 }
 
@@ -915,23 +1128,72 @@ radix_sort_obs(CrmObs *a, CrmObs *tmp, size_t n)
 	return a;
 }
 
-/* Sorted copy of the data; see accum.h. */
-CrmStatus
-crm_accum_sorted(const CrmAccum *a, CrmObs **out, size_t *n, double *total)
+/*
+ * At most this many sorted runs are merged rather than radix sorted: a
+ * state combined from a few compacted (hence sorted) partial states, as in
+ * a parallel plan, is sorted in log2(runs) sequential passes.
+ */
+#define MERGE_MAX_RUNS 16
+
+/*
+ * Sort a[0..n) that consists of nruns sorted runs starting at bounds[0..
+ * nruns) (bounds[nruns] = n) by merging pairs of runs, using tmp as
+ * scratch; returns the array holding the result.  Stable (the left run
+ * wins ties).  Modifies bounds.
+ */
+static CrmObs *
+merge_runs(CrmObs *a, CrmObs *tmp, size_t *bounds, int nruns)
+{
+	while (nruns > 1)
+	{
+		int			r,
+					k = 0;
+		CrmObs	   *t;
+
+		for (r = 0; r < nruns; r += 2)
+		{
+			/* runs r and r + 1, or the last run alone (copied) */
+			size_t		lo = bounds[r],
+						mid = r + 1 < nruns ? bounds[r + 1] : bounds[nruns],
+						hi = r + 1 < nruns ? bounds[r + 2] : bounds[nruns],
+						i = lo,
+						j = mid,
+						o = lo;
+
+			while (i < mid && j < hi)
+				tmp[o++] = obs_cmp(&a[j], &a[i]) < 0 ? a[j++] : a[i++];
+			while (i < mid)
+				tmp[o++] = a[i++];
+			while (j < hi)
+				tmp[o++] = a[j++];
+			bounds[k++] = lo;
+		}
+		bounds[k] = bounds[nruns];
+		nruns = k;
+		t = a;
+		a = tmp;
+		tmp = t;
+	}
+	return a;
+}
+
+/*
+ * The entries as CrmObs (weights w + w_lo) sorted by key, with equal keys
+ * (only a flat state has them) merged by a compensated sum: *n distinct
+ * rows, allocated with crm_alloc.  Does not modify the accumulator (the
+ * caller has flushed it; n > 0).
+ */
+static CrmStatus
+sorted_merged(const CrmAccum *a, CrmObs **out, size_t *n)
 {
 	CrmObs	   *obs,
 			   *tmp,
 			   *res;
-	size_t		i;
-	double		s = 0.0,
-				c = 0.0;
+	size_t		i,
+				m;
+	size_t		bounds[MERGE_MAX_RUNS + 1];
+	int			nruns = 1;
 
-	*out = NULL;
-	*n = 0;
-	*total = 0.0;
-	flush_const(a);
-	if (a->n == 0)
-		return CRM_OK;
 	obs = crm_alloc(a->n * sizeof(CrmObs));
 	if (obs == NULL)
 		return CRM_ENOMEM;
@@ -949,8 +1211,22 @@ crm_accum_sorted(const CrmAccum *a, CrmObs **out, size_t *n, double *total)
 		obs[i].tx = e->tx;
 		obs[i].T = e->T;
 		obs[i].w = e->w + e->w_lo;
+		/* note where a sorted run ends (flat states merged from encodings are runs) */
+		if (i > 0 && nruns <= MERGE_MAX_RUNS && obs_cmp(&obs[i - 1], &obs[i]) > 0)
+		{
+			if (nruns < MERGE_MAX_RUNS)
+				bounds[nruns] = i;
+			nruns++;
+		}
 	}
-	res = radix_sort_obs(obs, tmp, a->n);
+	if (nruns <= MERGE_MAX_RUNS)
+	{
+		bounds[0] = 0;
+		bounds[nruns] = a->n;
+		res = merge_runs(obs, tmp, bounds, nruns);
+	}
+	else
+		res = radix_sort_obs(obs, tmp, a->n);
 	if (res == NULL)
 	{
 		crm_free(obs);
@@ -958,10 +1234,56 @@ crm_accum_sorted(const CrmAccum *a, CrmObs **out, size_t *n, double *total)
 		return CRM_ENOMEM;
 	}
 	crm_free(res == obs ? tmp : obs);
-	for (i = 0; i < a->n; i++)
+	m = a->n;
+	if (a->flat && !a->flat_distinct)
+	{
+		/* merge runs of equal keys (bit-equal: keys are normalised, never NaN) */
+		size_t		k = 0;
+
+		i = 0;
+		while (i < a->n)
+		{
+			CrmObs		o = res[i];
+			double		s = o.w,
+						c = 0.0;
+
+			for (i++; i < a->n && dbl_bits(res[i].x) == dbl_bits(o.x) &&
+				 dbl_bits(res[i].tx) == dbl_bits(o.tx) && dbl_bits(res[i].T) == dbl_bits(o.T); i++)
+				neumaier_add(&s, &c, res[i].w);
+			o.w = s + c;
+			res[k++] = o;
+		}
+		m = k;
+	}
+	*out = res;
+	*n = m;
+	return CRM_OK;
+}
+
+/* Sorted copy of the data; see accum.h. */
+CrmStatus
+crm_accum_sorted(const CrmAccum *a, CrmObs **out, size_t *n, double *total)
+{
+	CrmObs	   *res;
+	size_t		i,
+				m;
+	double		s = 0.0,
+				c = 0.0;
+	CrmStatus	st;
+
+	*out = NULL;
+	*n = 0;
+	*total = 0.0;
+	flush_const(a);
+	if (a->n == 0)
+		return CRM_OK;
+	st = sorted_merged(a, &res, &m);
+	if (st != CRM_OK)
+		return st;
+	for (i = 0; i < m; i++)
 		neumaier_add(&s, &c, res[i].w);
 	*out = res;
-	*n = a->n;
+	*n = m;
 	*total = s + c;
 	return CRM_OK;
 }

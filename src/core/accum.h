@@ -17,6 +17,19 @@
  * hash bits) at a load factor between 1/4 and 1/2: 56-72 bytes per entry,
  * the upper end just after the index doubled.
  *
+ * Flat mode: once a state holds CRM_ACCUM_FLAT_MIN entries and nearly every
+ * row so far was a new key (millions of distinct customers with unrounded
+ * recency and age), hashing only costs cache misses: the index is dropped
+ * and further rows are appended as they come.  Equal keys are merged when
+ * the entries are sorted (crm_accum_sorted, crm_accum_compact, and every
+ * time the entry count has grown fourfold since the last compaction, but
+ * not below 16 CRM_ACCUM_FLAT_MIN entries, so repeated keys cost at most
+ * four entries' memory per distinct key, or 40 MB in all).  A
+ * flat state is compacted before it is encoded, so its encoding has
+ * distinct keys, in sorted order; decoding a large sorted encoding gives a
+ * flat state again without building an index, and merging into a flat
+ * state appends.
+ *
  * The encoded form (crm_accum_encode / crm_accum_decode, codec.h) is the
  * on-disk and wire format of the SQL type crm.fit_state:
  *
@@ -87,6 +100,9 @@ typedef struct CrmAccumPend
 } CrmAccumPend;
 
 #define CRM_ACCUM_BLOCK_SHIFT 14
+
+/* entries (nearly all distinct) from which a state goes flat */
+#define CRM_ACCUM_FLAT_MIN ((size_t) 1 << 16)
 #define CRM_ACCUM_BLOCK ((size_t) 1 << CRM_ACCUM_BLOCK_SHIFT)
 
 /* bytes of one encoded entry */
@@ -114,6 +130,16 @@ typedef struct CrmAccum
 	size_t		blocks_cap;		/* length of the blocks array */
 	CrmAccumSlot *slots;		/* open-addressing index (linear probing) */
 	size_t		nslots;			/* power of two, or 0 */
+	/*
+	 * Flat mode (see "Flat mode" above): no index, rows are appended and
+	 * equal keys merged only when sorted.  flat_distinct: no two entries
+	 * share a key; flat_next: entry count at which the entries are next
+	 * compacted (sorted and merged), which bounds the memory of repeated
+	 * keys to a few times that of distinct ones.
+	 */
+	bool		flat;
+	bool		flat_distinct;
+	size_t		flat_next;
 	int			npend;			/* parked rows (counted in rows, not in n) */
 	CrmAccumPend pend[CRM_ACCUM_PEND];
 } CrmAccum;
@@ -187,6 +213,15 @@ extern CrmStatus crm_accum_merge(CrmAccum *dst, const CrmAccum *src);
  */
 extern CrmStatus crm_accum_merge_encoded(CrmAccum *dst, const unsigned char *buf, size_t len,
 										 const char **reason);
+
+/*
+ * Sort and merge the entries of a flat state that may hold equal keys (a
+ * no-op otherwise), so that n is the number of distinct keys.  The
+ * encoding functions do it themselves (ignoring failure, in which case the
+ * encoding has repeated keys, which only crm_accum_merge_encoded accepts);
+ * call it first to catch CRM_ENOMEM.
+ */
+extern CrmStatus crm_accum_compact(CrmAccum *a);
 
 /* Exact size of the encoded form. */
 extern size_t crm_accum_encoded_size(const CrmAccum *a);

@@ -399,31 +399,49 @@ hyp_series(double w, double c, double a, double z, double lomz, double omz,
 				S1 = 0.0,
 				S2 = 0.0;
 	double		stop = 1e-17 * omz;
+	double		kk = 1.0;		/* k + 1 */
 	int			k;
 
-	for (k = 0; k < cap; k++)
+	if (d != NULL)
 	{
-		double		ak = a + k;
-		double		bk = b + k;
-		double		inv = 1.0 / (ak * bk);
-		double		ratio = ak * ak * inv;	/* (a+k)/(b+k) */
-		double		dz_term = (k + 1) * e * ratio;	/* d/dz of term k+1 */
-
-		e *= ratio * z;
-		E += e;
-		if (d != NULL)
+		/*
+		 * With derivatives (the fit's case, ~30 terms per call): the stop
+		 * test is made after odd k only, which spares a third of the
+		 * floating-point work of a term at the cost of at most one more,
+		 * negligible term.
+		 */
+		for (k = 0; k < cap; k++, kk += 1.0)
 		{
+			double		ak = a + k;
+			double		bk = b + k;
+			double		inv = 1.0 / (ak * bk);
+			double		ratio = ak * ak * inv;	/* (a+k)/(b+k) */
+			double		dz_term = kk * e * ratio;	/* d/dz of term k+1 */
+
+			e *= ratio * z;
+			E += e;
 			S1 += bk * inv;		/* 1/(a+k) */
 			S2 += inv;
 			Ea += e * S1;
 			Ew += e * S2;
 			Ez += dz_term;
-			if (e * (k + 2) <= stop * (1.0 + E) && dz_term * (k + 2) <= stop * Ez)
+			if ((k & 1) && e * (kk + 1.0) <= stop * (1.0 + E) &&
+				dz_term * (kk + 1.0) <= stop * Ez)
 				break;
 		}
-		else if (e * (k + 2) <= stop * (1.0 + E))
-			break;
 	}
+	else
+		for (k = 0; k < cap; k++)
+		{
+			double		ak = a + k;
+			double		inv = 1.0 / (ak * (b + k));
+			double		ratio = ak * ak * inv;	/* (a+k)/(b+k) */
+
+			e *= ratio * z;
+			E += e;
+			if (e * (k + 2) <= stop * (1.0 + E))
+				break;
+		}
 	if (k >= cap)
 		return false;
 	*le = log1p(E);
@@ -432,6 +450,152 @@ hyp_series(double w, double c, double a, double z, double lomz, double omz,
 		d[0] = c * Ew / (1.0 + E);
 		d[1] = -lomz - Ea / (1.0 + E);
 		d[2] = (c - 1.0) / omz + Ez / (1.0 + E);
+	}
+	return true;
+}
+
+/*
+ * Two series with derivatives at once (the recency and the age term of one
+ * customer share w): the same operations per lane as hyp_series, so the
+ * results are bit-identical, but the two independent chains share one loop
+ * (and the compiler may pair them in vector registers), which nearly
+ * halves the time of the fit's dominant loop.  A lane that has converged
+ * keeps running (its terms only shrink) while its sums are frozen at the
+ * point where hyp_series would have stopped.  Returns false when either
+ * lane did not converge within cap terms.
+ */
+static bool
+hyp_series_pair(double w, const double *c, const double *a, const double *z,
+				const double *lomz, const double *omz, int cap, double *le, double d[2][3])
+{
+	double		b = w + 1.0;
+	double		e[2] = {1.0, 1.0},
+				E[2] = {0.0, 0.0},
+				Ea[2] = {0.0, 0.0},
+				Ew[2] = {0.0, 0.0},
+				Ez[2] = {0.0, 0.0},
+				S1[2] = {0.0, 0.0},
+				S2[2] = {0.0, 0.0},
+				dz[2] = {0.0, 0.0};
+	double		stop[2];
+	double		fin[2][4] = {{0.0, 0.0, 0.0, 0.0}, {0.0, 0.0, 0.0, 0.0}};
+	bool		done[2] = {false, false};
+	double		kk = 1.0;		/* k + 1 */
+	int			k,
+				l;
+
+	stop[0] = 1e-17 * omz[0];
+	stop[1] = 1e-17 * omz[1];
+#if defined(__GNUC__) || defined(__clang__)
+	{
+		/*
+		 * The same loop on GCC's generic vectors (one lane per series), so
+		 * the sums stay in registers; lane for lane the same IEEE
+		 * operations in the same order as below and in hyp_series.
+		 */
+		typedef double v2d __attribute__((vector_size(16)));
+		v2d			av = {a[0], a[1]},
+					zv = {z[0], z[1]},
+					ev = {1.0, 1.0},
+					Ev = {0.0, 0.0},
+					Eav = {0.0, 0.0},
+					Ewv = {0.0, 0.0},
+					Ezv = {0.0, 0.0},
+					S1v = {0.0, 0.0},
+					S2v = {0.0, 0.0};
+
+		for (k = 0; k < cap; k++, kk += 1.0)
+		{
+			double		bks = b + k;
+			v2d			bk = {bks, bks};
+			v2d			kv = {(double) k, (double) k};
+			v2d			kkv = {kk, kk};
+			v2d			ak = av + kv;
+			v2d			inv = 1.0 / (ak * bk);
+			v2d			ratio = ak * ak * inv;
+			v2d			dzv = kkv * ev * ratio;
+
+			ev = ev * (ratio * zv);
+			Ev += ev;
+			S1v += bk * inv;
+			S2v += inv;
+			Eav += ev * S1v;
+			Ewv += ev * S2v;
+			Ezv += dzv;
+			/* constant lane indexes: the vectors stay in registers */
+#define PAIR_LANE_DONE(L) \
+			if (!done[L] && ev[L] * (kk + 1.0) <= stop[L] * (1.0 + Ev[L]) && \
+				dzv[L] * (kk + 1.0) <= stop[L] * Ezv[L]) \
+			{ \
+				done[L] = true; \
+				fin[L][0] = Ev[L]; \
+				fin[L][1] = Eav[L]; \
+				fin[L][2] = Ewv[L]; \
+				fin[L][3] = Ezv[L]; \
+			}
+			if (k & 1)
+			{
+				PAIR_LANE_DONE(0);
+				PAIR_LANE_DONE(1);
+				if (done[0] && done[1])
+					break;
+			}
+#undef PAIR_LANE_DONE
+		}
+	}
+	(void) e;
+	(void) E;
+	(void) Ea;
+	(void) Ew;
+	(void) Ez;
+	(void) S1;
+	(void) S2;
+	(void) dz;
+#else
+	for (k = 0; k < cap; k++, kk += 1.0)
+	{
+		double		bk = b + k;
+
+		for (l = 0; l < 2; l++)
+		{
+			double		ak = a[l] + k;
+			double		inv = 1.0 / (ak * bk);
+			double		ratio = ak * ak * inv;	/* (a+k)/(b+k) */
+
+			dz[l] = kk * e[l] * ratio;	/* d/dz of term k+1 */
+			e[l] *= ratio * z[l];
+			E[l] += e[l];
+			S1[l] += bk * inv;	/* 1/(a+k) */
+			S2[l] += inv;
+			Ea[l] += e[l] * S1[l];
+			Ew[l] += e[l] * S2[l];
+			Ez[l] += dz[l];
+		}
+		if (k & 1)
+		{
+			for (l = 0; l < 2; l++)
+				if (!done[l] && e[l] * (kk + 1.0) <= stop[l] * (1.0 + E[l]) &&
+					dz[l] * (kk + 1.0) <= stop[l] * Ez[l])
+				{
+					done[l] = true;
+					fin[l][0] = E[l];
+					fin[l][1] = Ea[l];
+					fin[l][2] = Ew[l];
+					fin[l][3] = Ez[l];
+				}
+			if (done[0] && done[1])
+				break;
+		}
+	}
+#endif
+	if (k >= cap)
+		return false;
+	for (l = 0; l < 2; l++)
+	{
+		le[l] = log1p(fin[l][0]);
+		d[l][0] = c[l] * fin[l][2] / (1.0 + fin[l][0]);
+		d[l][1] = -lomz[l] - fin[l][1] / (1.0 + fin[l][0]);
+		d[l][2] = (c[l] - 1.0) / omz[l] + fin[l][3] / (1.0 + fin[l][0]);
 	}
 	return true;
 }
@@ -546,16 +710,16 @@ hyp_quad(double w, double c, double z, double lomz, double omz, double *le, doub
 /*
  * ln F(w, c; z) with z in [0, 1) and omz = 1 − z given separately (to
  * full relative precision), w > 0, 0 < c < w + 1, a = w + 1 − c given
- * exactly by the caller (it is r+x, r+x+1, s+1 or s).  *le receives
+ * exactly by the caller (it is r+x, r+x+1, s+1 or s), lomz = ln(1 − z)
+ * (computed once by the caller, which needs it too).  *le receives
  * ln F − (1−c) ln(1−z) (the log of the 2F1(a, 1; w+1; z) factor), which
  * the likelihood combines with other powers of (1−z) without cancellation.
  * d (may be NULL) receives d ln F / d{w, c, z}.
  */
 static CrmStatus
-pnbd_hyp(double w, double c, double a, double z, double omz, double *lf, double *le,
-		 double *d)
+pnbd_hyp(double w, double c, double a, double z, double omz, double lomz, double *lf,
+		 double *le, double *d)
 {
-	double		lomz = z < 0.5 ? log1p(-z) : log(omz);
 	CrmStatus	st = CRM_OK;
 
 	if (z == 0.0)
@@ -586,7 +750,8 @@ crm_pnbd_hyp2f1(double w, double c, double z, double *logf, double *dlogf)
 	if (!(w > 0.0) || !(c > 0.0) || !(c < w + 1.0) || !crm_isfinite(w) ||
 		!(z >= 0.0) || !(z < 1.0))
 		return CRM_EDOMAIN;
-	return pnbd_hyp(w, c, w + 1.0 - c, z, 1.0 - z, logf, &le, dlogf);
+	return pnbd_hyp(w, c, w + 1.0 - c, z, 1.0 - z, z < 0.5 ? log1p(-z) : log(1.0 - z), logf, &le,
+					dlogf);
 }
 
 /* ---------------------------------------------------------------------
@@ -702,6 +867,9 @@ pnbd_x_setup(const PnbdPar *p, double x, bool want_grad, PnbdX *px)
 	}
 }
 
+static void pnbd_term_finish(const PnbdPar *p, const PnbdX *px, int i, double mt, double omz,
+							 double lmt, const double *d, PnbdTerm *tm);
+
 /* Term i (0: at tx with c1, 1: at T with c2); gradient when want_grad. */
 static CrmStatus
 pnbd_term(const PnbdPar *p, const PnbdX *px, int i, double t, bool want_grad,
@@ -714,10 +882,25 @@ pnbd_term(const PnbdPar *p, const PnbdX *px, int i, double t, bool want_grad,
 	double		d[3];
 	CrmStatus	st;
 
-	st = pnbd_hyp(px->w, px->c[i], px->a[i], z, omz, &tm->lf, &tm->le, want_grad ? d : NULL);
+	tm->lomz = z < 0.5 ? log1p(-z) : log(omz);
+	st = pnbd_hyp(px->w, px->c[i], px->a[i], z, omz, tm->lomz, &tm->lf, &tm->le,
+				  want_grad ? d : NULL);
 	if (st != CRM_OK)
 		return st;
-	tm->lomz = z < 0.5 ? log1p(-z) : log(omz);
+	pnbd_term_finish(p, px, i, mt, omz, lmt, want_grad ? d : NULL, tm);
+	return CRM_OK;
+}
+
+/*
+ * The rest of term i once tm->lf is known: A and, when d (∂ ln F/∂{w, c,
+ * z}) is given, the gradient.
+ */
+static void
+pnbd_term_finish(const PnbdPar *p, const PnbdX *px, int i, double mt, double omz, double lmt,
+				 const double *d, PnbdTerm *tm)
+{
+	bool		want_grad = d != NULL;
+
 	tm->A = px->lcf[i] + tm->lf - px->w * lmt;
 	if (want_grad)
 	{
@@ -740,6 +923,64 @@ pnbd_term(const PnbdPar *p, const PnbdX *px, int i, double t, bool want_grad,
 			tm->g[3] = dm_dd;
 		}
 	}
+}
+
+/*
+ * Two terms with their gradients, term i0 at time t0 and term i1 at t1
+ * (the recency and age terms of one customer, or the age terms of two):
+ * the same results as two pnbd_term calls, with the two 2F1 series run
+ * together (hyp_series_pair) when both are in the series' range.
+ */
+static CrmStatus
+pnbd_term_pair(const PnbdPar *p, const PnbdX *px, int i0, double t0, int i1, double t1,
+			   PnbdTerm *tm0, PnbdTerm *tm1)
+{
+	double		mt[2],
+				z[2],
+				omz[2],
+				lmt[2],
+				lomz[2],
+				le[2],
+				c[2],
+				a[2];
+	double		d[2][3];
+	int			l;
+	CrmStatus	st;
+
+	mt[0] = p->m + t0;
+	mt[1] = p->m + t1;
+	for (l = 0; l < 2; l++)
+	{
+		z[l] = p->delta / mt[l];
+		omz[l] = (p->mn + (l == 0 ? t0 : t1)) / mt[l];
+	}
+	if (!(z[0] > 0.0 && z[0] <= 0.9 && z[1] > 0.0 && z[1] <= 0.9))
+	{
+		st = pnbd_term(p, px, i0, t0, true, tm0);
+		return st != CRM_OK ? st : pnbd_term(p, px, i1, t1, true, tm1);
+	}
+	for (l = 0; l < 2; l++)
+	{
+		lmt[l] = log(mt[l]);
+		lomz[l] = z[l] < 0.5 ? log1p(-z[l]) : log(omz[l]);
+	}
+	c[0] = px->c[i0];
+	c[1] = px->c[i1];
+	a[0] = px->a[i0];
+	a[1] = px->a[i1];
+	if (!hyp_series_pair(px->w, c, a, z, lomz, omz, 4000, le, d))
+	{
+		st = pnbd_term(p, px, i0, t0, true, tm0);
+		return st != CRM_OK ? st : pnbd_term(p, px, i1, t1, true, tm1);
+	}
+	tm0->lomz = lomz[0];
+	tm0->le = le[0];
+	tm0->lf = (1.0 - c[0]) * lomz[0] + le[0];
+	pnbd_term_finish(p, px, i0, mt[0], omz[0], lmt[0], d[0], tm0);
+	tm1->lomz = lomz[1];
+	tm1->le = le[1];
+	tm1->lf = (1.0 - c[1]) * lomz[1] + le[1];
+	pnbd_term_finish(p, px, i1, mt[1], omz[1], lmt[1], d[1], tm1);
 	return CRM_OK;
 }
 
@@ -997,6 +1238,9 @@ pnbd_loglik_batch(const double *par, const CrmObs *obs, size_t n, double *ll, do
 	double		wx = 0.0,		/* Σ w of the x-run */
 				wp1 = 0.0;		/* Σ w p1 of the (x, tx)-run */
 	bool		have_row = false;
+	PnbdTerm	t2next;			/* the next row's age term, computed with this row's */
+	double		next_T = 0.0;
+	bool		have_next = false;
 	size_t		hits = 0;		/* cache hits in the x-run */
 	bool		bypass = false; /* cache given up for the x-run */
 	struct
@@ -1014,6 +1258,7 @@ pnbd_loglik_batch(const double *par, const CrmObs *obs, size_t n, double *ll, do
 	pnbd_par_setup(par, &p);
 	memset(&px, 0, sizeof(px));
 	memset(&t1, 0, sizeof(t1));
+	memset(&t2next, 0, sizeof(t2next));
 	memset(&row, 0, sizeof(row));
 
 	if (n >= PNBD_CACHE_MIN_ROWS)
@@ -1034,6 +1279,7 @@ pnbd_loglik_batch(const double *par, const CrmObs *obs, size_t n, double *ll, do
 					d,
 					e;
 		const double *g2;
+		bool		paired = false; /* t2 computed with t1 */
 
 		/* close the x-run (and its tx-run) at a new x and at the end */
 		if (have_x && (o == NULL || o->x != cur_x))
@@ -1070,6 +1316,7 @@ pnbd_loglik_batch(const double *par, const CrmObs *obs, size_t n, double *ll, do
 			bypass = false;
 			wx = 0.0;
 			have_row = false;
+			have_next = false;
 		}
 
 		if (o->tx == o->T)
@@ -1096,7 +1343,17 @@ pnbd_loglik_batch(const double *par, const CrmObs *obs, size_t n, double *ll, do
 				for (j = 0; j < 4; j++)
 					g[j] += wp1 * t1.g[j];
 			wp1 = 0.0;
-			st = pnbd_term(&p, &px, 0, o->tx, want, &t1);
+			/*
+			 * When this row's age term will be computed directly (no cache,
+			 * or the x-run bypasses it), compute both terms together.
+			 */
+			if (want && (cache.slots == NULL || bypass))
+			{
+				st = pnbd_term_pair(&p, &px, 0, o->tx, 1, o->T, &t1, &t2);
+				paired = true;
+			}
+			else
+				st = pnbd_term(&p, &px, 0, o->tx, want, &t1);
 			if (st != CRM_OK)
 				goto done;
 			cur_tx = o->tx;
@@ -1122,7 +1379,7 @@ pnbd_loglik_batch(const double *par, const CrmObs *obs, size_t n, double *ll, do
 		}
 
 		/* the T term, from the cache when possible */
-		if (cache.slots != NULL && !bypass)
+		if (cache.slots != NULL && !bypass && !paired)
 		{
 			uint64_t	key;
 			uint32_t	h;
@@ -1168,9 +1425,35 @@ pnbd_loglik_batch(const double *par, const CrmObs *obs, size_t n, double *ll, do
 		}
 		else
 		{
-			st = pnbd_term(&p, &px, 1, o->T, want, &t2);
-			if (st != CRM_OK)
-				goto done;
+			if (paired)
+				;
+			else if (have_next && next_T == o->T)
+			{
+				/* computed with the previous row's */
+				t2 = t2next;
+				have_next = false;
+			}
+			else if (want && (cache.slots == NULL || bypass) && i + 1 < n &&
+					 obs[i + 1].x == o->x && obs[i + 1].tx == o->tx &&
+					 obs[i + 1].T != o->T && obs[i + 1].tx != obs[i + 1].T)
+			{
+				/*
+				 * The next row of this (x, tx)-run will need its age term
+				 * directly too (the cache stays off for the rest of the
+				 * x-run): compute both together.
+				 */
+				st = pnbd_term_pair(&p, &px, 1, o->T, 1, obs[i + 1].T, &t2, &t2next);
+				if (st != CRM_OK)
+					goto done;
+				next_T = obs[i + 1].T;
+				have_next = true;
+			}
+			else
+			{
+				st = pnbd_term(&p, &px, 1, o->T, want, &t2);
+				if (st != CRM_OK)
+					goto done;
+			}
 			A2 = t2.A;
 			g2 = t2.g;
 		}

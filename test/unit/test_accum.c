@@ -77,10 +77,12 @@ growth(void)
 
 	ut_begin("accum: hash growth to 1M entries, lookups stay exact");
 	crm_accum_init(&a, CRM_MODEL_SBG, 0.0, false, NULL);
+	/* every key twice (weights 0.5): too many repeats for flat mode, the index stays */
 	for (i = 0; i < 1000000 && ok; i++)
-		ok = crm_accum_add(&a, (double) (i / 2 + 1), (double) (i % 2), 0, 1.0) == CRM_OK;
+		ok = crm_accum_add(&a, (double) (i / 2 + 1), (double) (i % 2), 0, 0.5) == CRM_OK &&
+			crm_accum_add(&a, (double) (i / 2 + 1), (double) (i % 2), 0, 0.5) == CRM_OK;
 	crm_accum_flush(&a);
-	ut_ok(ok && a.n == 1000000, "1M distinct entries (%zu)", a.n);
+	ut_ok(ok && a.n == 1000000 && !a.flat, "1M distinct entries (%zu), hashed", a.n);
 	for (i = 0; i < 1000000 && ok; i++)
 		ok = crm_accum_add(&a, (double) (i / 2 + 1), (double) (i % 2), 0, 2.0) == CRM_OK;
 	crm_accum_flush(&a);
@@ -92,7 +94,7 @@ growth(void)
 	ut_ok(ok, "every weight is 3");
 	ut_ok(a.nslots >= 2 * a.n && a.nslots <= 4 * a.n + 64, "load factor: %zu slots for %zu entries",
 		  a.nslots, a.n);
-	ut_ok(crm_accum_sorted(&a, &obs, &n, &total) == CRM_OK && total == 3e6, "total %g", total);
+	ut_ok(crm_accum_sorted(&a, &obs, &n, &total) == CRM_OK && total == 3e6 && n == a.n, "total %g", total);
 	ok = true;
 	for (i = 1; i < n; i++)
 		if (obs[i - 1].x > obs[i].x || (obs[i - 1].x == obs[i].x && obs[i - 1].tx >= obs[i].tx))
@@ -490,12 +492,168 @@ sorted_floats(void)
 	ut_end();
 }
 
+/* key of row i of the flat-mode test: the first 100000 distinct, then every other row repeats one */
+static void
+flat_row(size_t i, double *x, double *tx, double *T, double *w)
+{
+	size_t		k = i < 100000 || i % 2 == 1 ? i : (i * 7919) % 100000;
+	uint64_t	s = (uint64_t) k * UINT64_C(6364136223846793005) + UINT64_C(1442695040888963407);
+
+	s ^= s >> 29;
+	s *= UINT64_C(0xbf58476d1ce4e5b9);
+	s ^= s >> 32;
+	*x = (double) (s % 7);
+	*T = 1.0 + 77.0 * (double) ((s >> 11) & 0xfffff) / 1048576.0;
+	*tx = *x != 0 ? *T * (double) ((s >> 40) % 1000) / 1000.0 : 0.0;
+	*w = 1.0 + (double) (i % 3);
+}
+
+/*
+ * Flat mode: a large state of nearly distinct rows drops its index; rows
+ * appended after that may repeat keys, which the sorted view, compaction,
+ * encoding and merging (plain and encoded, as a parallel plan does) merge.
+ * Everything must agree with a plain sort-and-sum of the same rows.
+ */
+static void
+flat_mode(void)
+{
+	const size_t nrows = 300000;
+	CrmObs	   *ref,
+			   *obs;
+	size_t		i,
+				nref = 0,
+				n,
+				len;
+	double		total,
+				reft = 0.0;
+	CrmAccum	one,
+				part[3],
+				dec;
+	unsigned char *buf;
+	const char *reason;
+	int			p;
+	bool		same;
+
+	ut_begin("accum: flat mode (no index for distinct rows) gives the same sorted view, encoding and merges");
+	ref = malloc(nrows * sizeof(CrmObs));
+	for (i = 0; i < nrows; i++)
+		flat_row(i, &ref[i].x, &ref[i].tx, &ref[i].T, &ref[i].w);
+	qsort(ref, nrows, sizeof(CrmObs), ref_cmp);
+	for (i = 0; i < nrows; i++)
+	{
+		if (nref > 0 && ref_cmp(&ref[nref - 1], &ref[i]) == 0)
+			ref[nref - 1].w += ref[i].w;
+		else
+			ref[nref++] = ref[i];
+	}
+	for (i = 0; i < nref; i++)
+		reft += ref[i].w;
+
+	/* one state, rows in order */
+	crm_accum_init(&one, CRM_MODEL_BGNBD, 0.0, false, NULL);
+	for (p = 0; p < 3; p++)
+		crm_accum_init(&part[p], CRM_MODEL_BGNBD, 0.0, false, NULL);
+	for (i = 0; i < nrows; i++)
+	{
+		double		x,
+					tx,
+					T,
+					w;
+
+		flat_row(i, &x, &tx, &T, &w);
+		crm_accum_add(&one, x, tx, T, w);
+		/* three partial states: contiguous thirds, as parallel workers see blocks */
+		crm_accum_add(&part[i * 3 / nrows], x, tx, T, w);
+	}
+	ut_ok(one.flat, "a state of 100000 distinct rows is flat");
+	ut_ok(crm_accum_sorted(&one, &obs, &n, &total) == CRM_OK, "sorted");
+	same = n == nref;
+	for (i = 0; same && i < n; i++)
+		same = ref_cmp(&obs[i], &ref[i]) == 0 && obs[i].w == ref[i].w;
+	ut_ok(same, "one state: %zu distinct rows (want %zu), keys and weights equal", n, nref);
+	ut_close(total, reft, 1e-15, "total weight");
+	crm_free(obs);
+
+	/* encode part 1 (compacts it: sorted, distinct), decode it strictly: flat, no index */
+	len = crm_accum_encoded_size(&part[1]);
+	buf = malloc(len);
+	ut_ok(crm_accum_encode(&part[1], buf, len) == CRM_OK, "encode part 1");
+	ut_ok(part[1].flat_distinct, "encoding compacted part 1");
+	ut_ok(crm_accum_decode(buf, len, &dec, &reason) == CRM_OK, "strict decode of a flat state's encoding");
+	ut_ok(dec.flat && dec.nslots == 0 && dec.n == part[1].n && dec.rows == part[1].rows,
+		  "decoded as a flat state of %zu entries", dec.n);
+	/* a bad entry late in the encoding: a flat state takes nothing of it */
+	{
+		size_t		n0 = part[0].n;
+		int64_t		rows0 = part[0].rows;
+		unsigned char *bad = malloc(len);
+
+		memcpy(bad, buf, len);
+		put_f64_at(bad, len - 10 * CRM_ACCUM_ENTRY_BYTES + 24, -1.0);	/* a weight */
+		ut_ok(crm_accum_merge_encoded(&part[0], bad, len, &reason) == CRM_EDATA &&
+			  part[0].n == n0 && part[0].rows == rows0,
+			  "merge_encoded of a corrupt state into a flat one changes nothing");
+		free(bad);
+	}
+	/* combine: part 0 + encoded part 1 + part 2 */
+	ut_ok(crm_accum_merge_encoded(&part[0], buf, len, &reason) == CRM_OK, "merge_encoded");
+	ut_ok(crm_accum_merge(&part[0], &part[2]) == CRM_OK, "merge");
+	ut_ok(part[0].rows == (int64_t) nrows, "row count %lld", (long long) part[0].rows);
+	ut_ok(crm_accum_sorted(&part[0], &obs, &n, &total) == CRM_OK, "sorted (merged runs)");
+	same = n == nref;
+	for (i = 0; same && i < n; i++)
+		same = ref_cmp(&obs[i], &ref[i]) == 0 && fabs(obs[i].w - ref[i].w) <= 1e-15 * ref[i].w;
+	ut_ok(same, "combined states: %zu distinct rows (want %zu), same keys and weights", n, nref);
+	ut_close(total, reft, 1e-15, "total weight");
+	crm_free(obs);
+	free(buf);
+	crm_accum_free(&dec);
+
+	/* a compacted state encodes with distinct keys: the strict decoder takes it */
+	ut_ok(crm_accum_compact(&one) == CRM_OK && one.n == nref, "compact: %zu entries", one.n);
+	len = crm_accum_encoded_size(&one);
+	buf = malloc(len);
+	ut_ok(crm_accum_encode(&one, buf, len) == CRM_OK, "encode");
+	ut_ok(crm_accum_decode(buf, len, &dec, &reason) == CRM_OK && dec.n == nref, "decode");
+	free(buf);
+	crm_accum_free(&dec);
+	crm_accum_free(&one);
+
+	/* a large hashed state (keys repeat, unsorted order) decodes through the index */
+	crm_accum_init(&one, CRM_MODEL_BGNBD, 0.0, false, NULL);
+	for (i = 0; i < 140000; i++)
+	{
+		double		x,
+					tx,
+					T,
+					w;
+
+		flat_row((i / 2 * 7919) % 70000, &x, &tx, &T, &w);
+		crm_accum_add(&one, x, tx, T, w);
+	}
+	crm_accum_flush(&one);
+	ut_ok(!one.flat && one.n > 69000, "repeated keys stay hashed (%zu entries)", one.n);
+	len = crm_accum_encoded_size(&one);
+	buf = malloc(len);
+	ut_ok(crm_accum_encode(&one, buf, len) == CRM_OK, "encode hashed");
+	ut_ok(crm_accum_decode(buf, len, &dec, &reason) == CRM_OK && !dec.flat && dec.n == one.n &&
+		  dec.rows == 140000, "unsorted encoding decoded with an index");
+	free(buf);
+	crm_accum_free(&dec);
+	crm_accum_free(&one);
+	for (p = 0; p < 3; p++)
+		crm_accum_free(&part[p]);
+	free(ref);
+	ut_end();
+}
+
 void
 test_accum(void)
 {
 	compression();
 	growth();
 	sorted_floats();
+	flat_mode();
 	merge();
 	codec_roundtrip();
 }

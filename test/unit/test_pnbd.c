@@ -15,6 +15,7 @@
  *	by stress_extreme_customers.csv (see its .params.json).
  */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1279,6 +1280,83 @@ fit_cdnow(void)
 
 /* ---------------------------------------------------------------------- */
 
+static int
+obs_order(const void *pa, const void *pb)
+{
+	const CrmObs *p = pa;
+	const CrmObs *q = pb;
+
+	if (p->x != q->x)
+		return p->x < q->x ? -1 : 1;
+	if (p->tx != q->tx)
+		return p->tx < q->tx ? -1 : 1;
+	return p->T < q->T ? -1 : (p->T > q->T);
+}
+
+/*
+ * Sorted customers with unrounded, distinct recency and age (the data of a
+ * large fit, where the T cache is bypassed and the 2F1 series of two terms
+ * run together): batch = Σ w × per-customer, for α > β and α < β.
+ */
+static void
+batch_distinct(void)
+{
+	static const double sets[][4] = {
+		{0.5532755223076004, 10.577612430770866, 0.6062135450395916, 11.66791021820297},
+		{0.52, 9.8, 0.83, 27.9},
+		{0.3, 80.0, 0.5, 2.0}
+	};
+	size_t		n = 20000,
+				i,
+				k;
+	CrmObs	   *obs = calloc(n, sizeof(CrmObs));
+	uint64_t	s = 99;
+	int			j;
+
+	ut_begin("pnbd: batch likelihood on sorted distinct unrounded customers = Σ w × per-customer");
+	if (!ut_ok(obs != NULL, "calloc"))
+	{
+		ut_end();
+		return;
+	}
+	for (i = 0; i < n; i++)
+	{
+		s = s * UINT64_C(6364136223846793005) + UINT64_C(1442695040888963407);
+		obs[i].x = (double) ((s >> 33) % 4);
+		obs[i].T = 1.0 + 77.0 * (double) ((s >> 11) & 0xfffff) / 1048576.0;
+		obs[i].tx = obs[i].x != 0 ? obs[i].T * (double) ((s >> 40) % 999) / 1000.0 : 0.0;
+		if (i % 97 == 0 && obs[i].x != 0)
+			obs[i].tx = obs[i].T;
+		obs[i].w = 1.0 + (double) (i % 3);
+	}
+	qsort(obs, n, sizeof(CrmObs), obs_order);
+	for (k = 0; k < sizeof(sets) / sizeof(sets[0]); k++)
+	{
+		double		ll_single = 0.0,
+					g_single[4] = {0, 0, 0, 0},
+					ll = NAN,
+					g[4];
+
+		for (i = 0; i < n; i++)
+		{
+			double		l,
+						gi[4];
+
+			crm_pnbd_loglik1(sets[k], obs[i].x, obs[i].tx, obs[i].T, &l, gi);
+			ll_single += obs[i].w * l;
+			for (j = 0; j < 4; j++)
+				g_single[j] += obs[i].w * gi[j];
+		}
+		ut_ok(crm_pnbd_loglik(sets[k], obs, n, &ll, g) == CRM_OK, "status (set %zu)", k);
+		ut_close(ll, ll_single, 1e-13, "ll (set %zu)", k);
+		for (j = 0; j < 4; j++)
+			ut_close_abs(g[j], g_single[j], 1e-11 * fmax(1.0, fabs(g_single[j])), "grad %d (set %zu)",
+						 j, k);
+	}
+	free(obs);
+	ut_end();
+}
+
 void
 test_pnbd(void)
 {
@@ -1295,6 +1373,7 @@ test_pnbd(void)
 	robustness();
 	batch_vs_single();
 	batch_cache_growth();
+	batch_distinct();
 	spec_checks();
 	cross_check_hyp_c();
 	fit_cdnow();
