@@ -37,7 +37,8 @@
  * horizon of the BG/NBD and MBG/NBD the memo holds ln(DERT / P(alive)),
  * which depends on (frequency, t) only, under the key (x, 0, T, delta,
  * inf), and each customer's value is exp(that + ln P(alive)), bit for bit
- * what crm_bgnbd_dert() returns: far fewer customers share (x, tx, T) than
+ * what crm_bgnbd_dert() returns (or within ~3e-14 of it when the factor
+ * comes from an interpolation cell, below): far fewer customers share (x, tx, T) than
  * (x, T) (on 20000 demo customers 9810 against 2041 among repeat buyers).
  */
 #define CLV_MEMO_SIZE 16384		/* a power of 2 (16384 x 56 bytes per call site) */
@@ -50,6 +51,35 @@ typedef struct ClvMemoEntry
 	bool		used;
 } ClvMemoEntry;
 
+/*
+ * Interpolation cells of the infinite-horizon BG/NBD and MBG/NBD factor.
+ * Customers with distinct (x, T) miss the memo; but for one x and δ the
+ * factor ln(DERT / P(alive)) is a smooth function of t = ln(δ(α + T)), so
+ * each call site also keeps, per (x, δ, cell of width CLV_CELL_WIDTH in t),
+ * a Chebyshev interpolant of degree CLV_CHEB_N − 1 (crm_bg_log_dert_factor_cheb:
+ * CLV_CHEB_N quadratures), built once the cell has been asked for
+ * CLV_CELL_BUILD times (so few customers per cell never pay more than about
+ * twice the direct cost) and exact to the quadrature's own accuracy
+ * (relative differences from the direct value below 3e-14 over random
+ * parameters, x, δ and T).
+ */
+#define CLV_CELL_SIZE 4096		/* a power of 2 (4096 x 144 bytes per call site) */
+#define CLV_CELL_PROBES 8
+#define CLV_CELL_WIDTH 0.5
+#define CLV_CHEB_N 14
+#define CLV_CELL_BUILD 8
+
+typedef struct ClvCellEntry
+{
+	double		x,
+				delta;
+	int64		cell;
+	int32		hits;			/* requests so far; -1 once it failed to build */
+	bool		used,
+				built;
+	double		coef[CLV_CHEB_N];
+} ClvCellEntry;
+
 typedef struct ClvModelCaches
 {
 	void	   *slot[2];
@@ -57,6 +87,8 @@ typedef struct ClvModelCaches
 	double		memo_par[CRM_MAX_PARAMS];
 	int			memo_n;
 	ClvMemoEntry *memo;
+	int			cells_n;
+	ClvCellEntry *cells;
 } ClvModelCaches;
 
 /* Hash of the 5 key doubles (their bits; FNV-style mixing). */
@@ -101,6 +133,9 @@ clv_memo_find(FunctionCallInfo fcinfo, CrmModelKind kind, const double *par,
 		memcmp(cc->memo_par, par, sizeof(double) * crm_model_spec_or_error(kind)->nparams) != 0)
 	{
 		memset(cc->memo, 0, sizeof(ClvMemoEntry) * CLV_MEMO_SIZE);
+		if (cc->cells != NULL)
+			memset(cc->cells, 0, sizeof(ClvCellEntry) * CLV_CELL_SIZE);
+		cc->cells_n = 0;
 		cc->memo_kind = kind;
 		memcpy(cc->memo_par, par, sizeof(double) * crm_model_spec_or_error(kind)->nparams);
 		cc->memo_n = 0;
@@ -328,6 +363,94 @@ clv_delta(FunctionCallInfo fcinfo, int argno, double unit_days)
 }
 
 /*
+ * ln(DERT / P(alive)) from the interpolation cell of (x, δ, T) at this call
+ * site (the model is the memo's, see clv_memo_find, called first): true and
+ * *lf when the cell is built (building it on its CLV_CELL_BUILD-th request),
+ * false when the caller must compute the factor directly.
+ */
+static bool
+clv_cell_factor(FunctionCallInfo fcinfo, CrmModelKind kind, const double *par, double x,
+				double T, double delta, double *lf)
+{
+	ClvModelCaches *cc = (ClvModelCaches *) fcinfo->flinfo->fn_extra;
+	double		t = log(delta * (par[1] + T)),
+				cf;
+	int64		cell;
+	uint64		h;
+	ClvCellEntry *e = NULL;
+	int			i;
+
+	if (cc == NULL || !isfinite(t) || fabs(t) > 1e6)
+		return false;
+	cf = floor(t / CLV_CELL_WIDTH);
+	cell = (int64) cf;
+	if (cc->cells == NULL)
+		cc->cells = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt,
+										   sizeof(ClvCellEntry) * CLV_CELL_SIZE);
+	{
+		double		key[2] = {x, delta};
+		uint64		b;
+
+		h = UINT64CONST(1469598103934665603);
+		for (i = 0; i < 3; i++)
+		{
+			if (i < 2)
+				memcpy(&b, &key[i], sizeof(b));
+			else
+				b = (uint64) cell;
+			h ^= b;
+			h *= UINT64CONST(1099511628211);
+			h ^= h >> 29;
+		}
+		h ^= h >> 32;
+	}
+	for (i = 0; i < CLV_CELL_PROBES; i++)
+	{
+		ClvCellEntry *c = &cc->cells[(h + i) & (CLV_CELL_SIZE - 1)];
+
+		if (!c->used)
+		{
+			if (cc->cells_n >= CLV_CELL_SIZE / 2)
+				return false;
+			c->used = true;
+			c->x = x;
+			c->delta = delta;
+			c->cell = cell;
+			cc->cells_n++;
+			e = c;
+			break;
+		}
+		if (c->x == x && c->delta == delta && c->cell == cell)
+		{
+			e = c;
+			break;
+		}
+	}
+	if (e == NULL || e->hits < 0)
+		return false;
+	if (!e->built)
+	{
+		CrmStatus	st;
+
+		if (++e->hits < CLV_CELL_BUILD)
+			return false;
+		CRM_CALL_CORE(st, crm_bg_log_dert_factor_cheb(kind == CRM_MODEL_MBGNBD, par, delta, x,
+													  cf * CLV_CELL_WIDTH,
+													  (cf + 1.0) * CLV_CELL_WIDTH,
+													  CLV_CHEB_N, e->coef));
+		if (st != CRM_OK)
+		{
+			e->hits = -1;
+			return false;
+		}
+		e->built = true;
+	}
+	*lf = crm_cheb_eval(e->coef, CLV_CHEB_N, cf * CLV_CELL_WIDTH,
+						(cf + 1.0) * CLV_CELL_WIDTH, t);
+	return isfinite(*lf);
+}
+
+/*
  * Infinite-horizon discounted expected transactions (DERT) of a BG/NBD or
  * MBG/NBD customer: the memoised ln(DERT / P(alive)) of (x, T) plus the
  * customer's ln P(alive) (see the memo above).
@@ -354,6 +477,10 @@ clv_bg_dert(FunctionCallInfo fcinfo, CrmModelKind kind, const double *par, doubl
 	e = clv_memo_find(fcinfo, kind, par, key, &found);
 	if (found)
 		lf = e->val;
+	else if (clv_cell_factor(fcinfo, kind, par, x, T, delta, &lf))
+	{
+		/* interpolated: cheap, not worth a memo entry */
+	}
 	else
 	{
 		if (kind == CRM_MODEL_BGNBD)

@@ -1437,6 +1437,7 @@ static const double bg_zeta_m1[] = {
 };
 
 #define EULER_GAMMA 0.5772156649015329
+#define BG_PI 3.14159265358979323846
 
 /* ln Γ(1+s) for |s| <= 1/2 without the rounding of 1+s. */
 static double
@@ -1682,4 +1683,71 @@ crm_mbgnbd_dert(const double *par, double delta, double x, double tx, double T,
 				double *out)
 {
 	return bg_dert(true, par, delta, x, tx, T, out);
+}
+
+/*
+ * Chebyshev interpolant of the DERT factor ln(DERT / P(alive)) of the
+ * BG/NBD (mbg false) or MBG/NBD as a function of t = ln ρ, ρ = δ(α + T),
+ * for one x and δ, over [tlo, thi]: coef[0..n) from the factor at the n
+ * Chebyshev points (each by the adaptive quadrature above).  The factor
+ * E_p[h(p)] is the Laplace transform in ρ of a positive function, analytic
+ * for Re ρ > 0, so ln F is analytic in the strip |Im t| < π/2 and an
+ * interpolant of modest degree on a short interval is exact to rounding;
+ * callers valuing many customers with the same x and δ evaluate it with
+ * crm_cheb_eval() instead of one quadrature per customer.
+ */
+CrmStatus
+crm_bg_log_dert_factor_cheb(bool mbg, const double *par, double delta, double x,
+							double tlo, double thi, int n, double *coef)
+{
+	const char *reason;
+	double		f[CRM_CHEB_MAXN];
+	int			j,
+				k;
+	CrmStatus	st = bg_check_params(par, &reason);
+
+	if (st != CRM_OK)
+		return st;
+	if (!crm_isfinite(x) || x < 0.0 || x > BG_MAX_X || !crm_isfinite(delta) || !(delta > 0.0) || !crm_isfinite(tlo) || !crm_isfinite(thi) ||
+		!(thi > tlo) || n < 1 || n > CRM_CHEB_MAXN)
+		return CRM_EDOMAIN;
+	for (j = 0; j < n; j++)
+	{
+		double		t = 0.5 * (tlo + thi) + 0.5 * (thi - tlo) * cos(BG_PI * (j + 0.5) / n);
+		/* T with δ(α + T) = e^t (T may be below 0: only ρ enters) */
+		double		T = exp(t) / delta - par[1];
+
+		if (crm_interrupted())
+			return CRM_EINTERRUPTED;
+		if ((st = bg_dert_log_factor(mbg, par, delta, x, T, &f[j])) != CRM_OK)
+			return st;
+	}
+	for (k = 0; k < n; k++)
+	{
+		double		acc = 0.0;
+
+		for (j = 0; j < n; j++)
+			acc += f[j] * cos(BG_PI * k * (j + 0.5) / n);
+		coef[k] = 2.0 * acc / n;
+	}
+	return CRM_OK;
+}
+
+/* Value at t in [tlo, thi] of the Chebyshev series coef[0..n) (Clenshaw). */
+double
+crm_cheb_eval(const double *coef, int n, double tlo, double thi, double t)
+{
+	double		u = (2.0 * t - tlo - thi) / (thi - tlo);
+	double		b1 = 0.0,
+				b2 = 0.0;
+	int			k;
+
+	for (k = n - 1; k >= 1; k--)
+	{
+		double		b0 = 2.0 * u * b1 - b2 + coef[k];
+
+		b2 = b1;
+		b1 = b0;
+	}
+	return u * b1 - b2 + 0.5 * coef[0];
 }

@@ -72,4 +72,15 @@ extern CrmStatus crm_bgnbd_log_dert_factor(const double *par, double delta, doub
 extern CrmStatus crm_mbgnbd_log_dert_factor(const double *par, double delta, double x,
 											double tx, double T, double *out);
 
+/*
+ * Chebyshev interpolant coef[0..n) (n <= CRM_CHEB_MAXN) of the factor above
+ * of the BG/NBD (mbg false) or MBG/NBD as a function of t = ln(δ(α + T))
+ * over [tlo, thi], for one x and δ; evaluate with crm_cheb_eval().
+ */
+#define CRM_CHEB_MAXN 32
+extern CrmStatus crm_bg_log_dert_factor_cheb(bool mbg, const double *par, double delta,
+											 double x, double tlo, double thi, int n,
+											 double *coef);
+extern double crm_cheb_eval(const double *coef, int n, double tlo, double thi, double t);
+
 #endif							/* CRM_BGNBD_H */
