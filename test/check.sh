@@ -12,7 +12,7 @@
 #   CRM_REQUIRE_SHARED=1 a missing ../shared is a failure (set by .ci/run)
 #   CRM_ONLY=unit,regress,parallel,dump,fuzz,upgrade,concurrency,conformance
 #                        run only these parts
-#   CRM_FUZZ_CALLS       SQL calls of the fuzz pass (default 150000; `make fuzz`: 1M)
+#   CRM_FUZZ_CALLS       SQL calls of the fuzz pass (default 100000; `make fuzz`: 1M)
 #   CRM_FUZZ_SECONDS     time of the libFuzzer pass over the core's decoders (default 20)
 #   CRM_FUZZ_SEED        seed of the SQL fuzzer (default 1)
 
@@ -129,7 +129,7 @@ if want dump; then
 fi
 
 if want fuzz; then
-	fuzz_calls=${CRM_FUZZ_CALLS:-150000}
+	fuzz_calls=${CRM_FUZZ_CALLS:-100000}
 	fuzz_seconds=${CRM_FUZZ_SECONDS:-20}
 	fuzz_seed=${CRM_FUZZ_SEED:-1}
 	fuzz_out="$CRM_WORK/fuzz.out"

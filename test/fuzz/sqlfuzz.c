@@ -1744,6 +1744,9 @@ run_volatile(Call *c)
 	PQclear(r);
 	if (connection_lost())
 		return false;
+	/* writers asked for 2^31 rows would only burn the time of the pass */
+	r = PQexec(conn, "SET LOCAL statement_timeout = 1000");
+	PQclear(r);
 	for (i = 0; i < c->nparams; i++)
 	{
 		vals[i] = c->vals[i].isnull ? NULL : (c->vals[i].b.s ? c->vals[i].b.s : "");
