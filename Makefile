@@ -69,7 +69,8 @@ REGRESS = \
 	bgbb \
 	gamma_gamma \
 	sbg \
-	pareto_nbd
+	pareto_nbd \
+	errors
 REGRESS_OPTS = --inputdir=. --outputdir=.
 
 PG_CPPFLAGS = -I$(srcdir)/src -I$(srcdir)/src/core -DCRM_EXT_VERSION='"$(EXTVERSION)"'
