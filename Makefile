@@ -24,7 +24,8 @@ CORE_SRCS = \
 	src/core/bgbb.c \
 	src/core/gg.c \
 	src/core/pnbd.c \
-	src/core/rfm.c
+	src/core/rfm.c \
+	src/core/bgnbd.c
 
 # fmgr glue
 GLUE_SRCS = \
@@ -38,6 +39,7 @@ GLUE_SRCS = \
 	src/fn_bgbb.c \
 	src/fn_gg.c \
 	src/fn_pnbd.c \
+	src/fn_bgnbd.c \
 	src/rfm_input.c \
 	src/agg_rfm.c
 
@@ -49,6 +51,7 @@ INSTALL_PARTS = \
 	sql/install/10_tables.sql \
 	sql/install/20_rfm.sql \
 	sql/install/30_models.sql \
+	sql/install/31_bgnbd.sql \
 	sql/install/32_pareto_nbd.sql \
 	sql/install/33_bgbb.sql \
 	sql/install/34_gamma_gamma.sql \
@@ -70,6 +73,7 @@ REGRESS = \
 	gamma_gamma \
 	sbg \
 	pareto_nbd \
+	bgnbd \
 	errors
 REGRESS_OPTS = --inputdir=. --outputdir=.
 
@@ -101,7 +105,8 @@ UNIT_SRCS = \
 	test/unit/test_bgbb.c \
 	test/unit/test_gg.c \
 	test/unit/test_pnbd.c \
-	test/unit/test_rfm.c
+	test/unit/test_rfm.c \
+	test/unit/test_bgnbd.c
 
 UNIT_CFLAGS = -std=gnu99 -O1 -g -Wall -Wextra -Wno-unused-parameter \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined \

@@ -24,6 +24,19 @@ extern CrmStatus crm_mbgnbd_loglik1(const double *par, double x, double tx, doub
 extern CrmStatus crm_bgnbd_p_alive(const double *par, double x, double tx, double T, double *out);
 extern CrmStatus crm_mbgnbd_p_alive(const double *par, double x, double tx, double T, double *out);
 
+/*
+ * ln P(alive) and ln E[Y(t) | x, tx, T]: the same in log space, for
+ * customers whose values underflow a double (−Inf for E[Y(0)]).
+ */
+extern CrmStatus crm_bgnbd_log_p_alive(const double *par, double x, double tx, double T,
+									   double *out);
+extern CrmStatus crm_mbgnbd_log_p_alive(const double *par, double x, double tx, double T,
+										double *out);
+extern CrmStatus crm_bgnbd_log_cond_expected(const double *par, double t, double x,
+											 double tx, double T, double *out);
+extern CrmStatus crm_mbgnbd_log_cond_expected(const double *par, double t, double x,
+											  double tx, double T, double *out);
+
 /* E[X(t)]: expected purchases of a new customer in (0, t] */
 extern CrmStatus crm_bgnbd_expected(const double *par, double t, double *out);
 extern CrmStatus crm_mbgnbd_expected(const double *par, double t, double *out);

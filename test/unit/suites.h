@@ -23,6 +23,7 @@ extern void test_bgbb(void);
 extern void test_gg(void);
 extern void test_pnbd(void);
 extern void test_rfm(void);
+extern void test_bgnbd(void);
 
 static const UtSuite crm_unit_suites[] = {
 	{"codec", test_codec},
@@ -36,6 +37,7 @@ static const UtSuite crm_unit_suites[] = {
 	{"gg", test_gg},
 	{"pnbd", test_pnbd},
 	{"rfm", test_rfm},
+	{"bgnbd", test_bgnbd},
 	{NULL, NULL}
 };
 
