@@ -74,7 +74,8 @@ REGRESS = \
 	sbg \
 	pareto_nbd \
 	bgnbd \
-	errors
+	errors \
+	security
 REGRESS_OPTS = --inputdir=. --outputdir=.
 
 PG_CPPFLAGS = -I$(srcdir)/src -I$(srcdir)/src/core -DCRM_EXT_VERSION='"$(EXTVERSION)"'
