@@ -128,6 +128,30 @@ if want dump; then
 	fi
 fi
 
+if want upgrade; then
+	crm_log "ALTER EXTENSION crm_ext UPDATE keeps data and ends like a fresh install"
+	"$CRM_REPO/test/upgrade.sh" >"$CRM_WORK/upgrade.out" 2>&1 || true
+	grep -E '^not ok|ERROR:' "$CRM_WORK/upgrade.out" >&2 || true
+	count_tap "$CRM_WORK/upgrade.out"
+	if ! grep -q '^# upgrade:' "$CRM_WORK/upgrade.out"; then
+		crm_log "test/upgrade.sh did not finish"
+		tail -20 "$CRM_WORK/upgrade.out" >&2
+		failed=$((failed + 1))
+	fi
+fi
+
+if want concurrency; then
+	crm_log "concurrency: pgbench writers while crm.refresh runs"
+	"$CRM_REPO/test/concurrency.sh" >"$CRM_WORK/concurrency.out" 2>&1 || true
+	grep -E '^(not ok|# )|ERROR:' "$CRM_WORK/concurrency.out" >&2 || true
+	count_tap "$CRM_WORK/concurrency.out"
+	if ! grep -q '^# concurrency:' "$CRM_WORK/concurrency.out"; then
+		crm_log "test/concurrency.sh did not finish"
+		tail -20 "$CRM_WORK/concurrency.out" >&2
+		failed=$((failed + 1))
+	fi
+fi
+
 if want fuzz; then
 	fuzz_calls=${CRM_FUZZ_CALLS:-100000}
 	fuzz_seconds=${CRM_FUZZ_SECONDS:-20}

@@ -175,14 +175,16 @@ older=$(cd "$extdir" && ls crm_ext--*.sql 2>/dev/null | sed -n 's/^crm_ext--\([^
 if [ -z "$older" ]; then
 	ok "no version older than $default is installable: nothing to update from yet # SKIP"
 fi
-for ver in $older; do
+# Update one older version: install it, fill it, update, compare.
+upgrade_from() {
+	local ver=$1 db
 	db="crm_upgrade_$(echo "$ver" | tr -c '0-9a-zA-Z\n' '_')"
 	dbs="$dbs $db"
 	psql_ -d postgres -c "DROP DATABASE IF EXISTS $db" 2>&1 | grep -v NOTICE || true
 	psql_ -d postgres -c "CREATE DATABASE $db"
 	if ! psql_ -d "$db" -c "CREATE EXTENSION crm_ext VERSION '$ver'"; then
 		not_ok "CREATE EXTENSION crm_ext VERSION '$ver'"
-		continue
+		return
 	fi
 	psql_ -d "$db" -o /dev/null <<'SQL' || not_ok "filling version $ver"
 DO $$
@@ -200,7 +202,7 @@ SQL
 		ok "ALTER EXTENSION crm_ext UPDATE from $ver"
 	else
 		not_ok "ALTER EXTENSION crm_ext UPDATE from $ver failed"
-		continue
+		return
 	fi
 	check "version after the update from $ver" "$(val "$db" "SELECT extversion FROM pg_extension WHERE extname = 'crm_ext'")" "$default"
 	digest "$db" >"$work/after-$ver.digest" 2>&1
@@ -217,7 +219,45 @@ SQL
 		not_ok "objects after the update from $ver differ from a fresh install of $default"
 		diff "$work/fresh.sig" "$work/up-$ver.sig" | head -40
 	fi
+}
+
+for ver in $older; do
+	upgrade_from "$ver"
 done
+
+# Self-test of the machinery while there is no older release: a synthetic
+# version 0.0.1 (the current script without one COMMENT) with a correct update
+# script must pass, and with an update script that forgets the COMMENT must
+# be caught.  Skipped when the extension directory is not writable.
+if [ "${CRM_UPGRADE_SELFTEST:-1}" = 1 ] && [ -w "$extdir" ] && [ -f "$extdir/crm_ext--$default.sql" ]; then
+	drop_comment="COMMENT ON FUNCTION crm.extension_version() IS"
+	awk -v pat="$drop_comment" 'index($0, pat) == 1 { skip = 1; next } skip { skip = 0; next } { print }' \
+		"$extdir/crm_ext--$default.sql" >"$extdir/crm_ext--0.0.1.sql"
+	grep -A1 -F "$drop_comment" "$extdir/crm_ext--$default.sql" >"$extdir/crm_ext--0.0.1--$default.sql"
+	saved_failures=$failures
+	upgrade_from 0.0.1 >"$work/selftest-good.out" 2>&1 || true
+	good_failures=$((failures - saved_failures))
+	: >"$extdir/crm_ext--0.0.1--$default.sql"
+	failures=$saved_failures
+	upgrade_from 0.0.1 >"$work/selftest-bad.out" 2>&1 || true
+	failures=$saved_failures
+	rm -f "$extdir/crm_ext--0.0.1.sql" "$extdir/crm_ext--0.0.1--$default.sql"
+	if [ "$good_failures" = 0 ] && grep -q '^ok - objects after the update from 0.0.1 equal' "$work/selftest-good.out"; then
+		ok "self-test: a correct update script from a synthetic 0.0.1 passes ($(grep -c '^ok' "$work/selftest-good.out") checks)"
+	else
+		not_ok "self-test: a correct update script from a synthetic 0.0.1 failed"
+		cat "$work/selftest-good.out"
+	fi
+	if grep -q '^not ok - objects after the update from 0.0.1 differ' "$work/selftest-bad.out" &&
+		grep -q 'extension_version' "$work/selftest-bad.out"; then
+		ok "self-test: an update script that forgets an object is caught"
+	else
+		not_ok "self-test: an incomplete update script was not caught"
+		cat "$work/selftest-bad.out"
+	fi
+else
+	ok "self-test of the update machinery # SKIP extension directory $extdir not writable"
+fi
 
 # the no-op update of the current version keeps everything too
 psql_ -d "$fresh" -o /dev/null -c "INSERT INTO crm.customers (customer_id, external_ref, name) VALUES (950001, 'UPG-2', 'Same')"
