@@ -58,6 +58,13 @@ INSERT INTO crm.interactions (customer_id, occurred_at, kind, amount, source, ex
 VALUES (900000, '2024-12-24 18:00+00', 'purchase', 99.99, 'pos', 'R-1', 'tab	and "quotes"\n');
 UPDATE crm.settings SET value = '7' WHERE name = 'demo.seed';
 INSERT INTO crm.settings (name, value, description) VALUES ('demo.extra', 'x', 'added by a user');
+-- fitted models and a fit state kept in a user's table (their text forms
+-- must round-trip through the dump exactly)
+CREATE TABLE public.user_models (name text PRIMARY KEY, sbg crm.sbg, pnbd crm.pareto_nbd, state crm.fit_state);
+INSERT INTO public.user_models
+SELECT 'demo', (SELECT crm.fit_sbg(p, p < 4) FROM generate_series(1, 8) p),
+	crm.pareto_nbd(0.55, 10.58, 0.61, 11.67),
+	(SELECT crm.fit_sbg_sfunc(crm.fit_sbg_sfunc(NULL, 3, true), 5, false));
 SQL
 
 # digest of a table: row count and md5 of all rows in key order
@@ -76,6 +83,33 @@ digest() {
 		SELECT 'sequences ' || (SELECT last_value || '/' || is_called FROM crm.customers_customer_id_seq)
 			|| ' ' || (SELECT last_value || '/' || is_called FROM crm.interactions_interaction_id_seq);
 	"
+	# the user's fitted models: exact text, and predictions made with them
+	val "$db" "
+		SELECT 'user_models ' || count(*) || ' ' || md5(string_agg(t::text, '|' ORDER BY name))
+			|| ' ' || round(crm.survival((min(sbg::text))::crm.sbg, 3)::numeric, 12)
+			|| ' ' || round(crm.p_alive((min(pnbd::text))::crm.pareto_nbd, 2, 30, 39)::numeric, 12)
+			|| ' ' || (SELECT (crm.fit_state_info(state)).patterns FROM public.user_models LIMIT 1)
+		FROM public.user_models t;
+	"
+	# every other table of schema crm (the model store and what comes later)
+	val "$db" "
+		SELECT 'table:' || c.oid::regclass FROM pg_class c
+		WHERE c.relnamespace = 'crm'::regnamespace AND c.relkind IN ('r', 'p')
+			AND c.relname NOT IN ('customers', 'interactions', 'settings')
+		ORDER BY 1;
+	" | while read -r t; do
+		val "$db" "SELECT '$t ' || count(*) || ' ' || md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) FROM ${t#table:} x"
+	done
+	# every view of schema crm answers, with the same rows
+	val "$db" "
+		SELECT 'view:' || c.oid::regclass FROM pg_class c
+		WHERE c.relnamespace = 'crm'::regnamespace AND c.relkind IN ('v', 'm')
+		ORDER BY 1;
+	" | while read -r v; do
+		val "$db" "SELECT '$v ' || count(*) || ' ' || md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) FROM ${v#view:} x" 2>&1 |
+			tr '\n' ' ' | sed 's/ $//'
+		echo
+	done
 }
 digest "$src" >"$work/src.digest"
 
@@ -87,6 +121,9 @@ verify() {
 		local table=${line%% *} what
 		case $table in
 			sequences) what="identity sequence positions equal ($(echo "$line" | cut -d' ' -f2-))" ;;
+			user_models) what="fitted models and fit states in a user's table equal, predictions equal" ;;
+			table:*) what="${table#table:} rows equal ($(echo "$line" | cut -d' ' -f2) rows)" ;;
+			view:*) what="view ${table#view:} answers with the same rows ($(echo "$line" | cut -d' ' -f2) rows)" ;;
 			*) what="crm.$table rows equal ($(echo "$line" | cut -d' ' -f2) rows)" ;;
 		esac
 		got=$(grep "^$table " "$work/$db.digest" || true)
