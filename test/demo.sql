@@ -32,4 +32,42 @@ WHERE c.customer_id IN (SELECT customer_id FROM crm.customers ORDER BY customer_
 GROUP BY c.customer_id, r.name
 ORDER BY c.customer_id;
 
--- the RFM summary and model fits on these customers come with those features
+-- RFM: the summary at the default observation end (setting
+-- summary.observation_end empty = the latest interaction), quintile scores
+-- and the named segments of crm.rfm_segments
+\pset null ''
+SELECT as_of AS observation_end, bucket_width AS bucket, time_unit AS unit,
+	   count(*) AS customers, count(*) FILTER (WHERE is_prospect) AS prospects
+FROM crm.customer_rfm
+GROUP BY as_of, bucket_width, time_unit;
+
+-- a sample of 15: the lowest customer id of every segment, then the
+-- second lowest of the best segments, best segments first (recency, T and since in weeks; monetary = mean repeat spend,
+-- revenue = net total, the basis of M)
+CREATE TEMP TABLE demo_rfm AS SELECT * FROM crm.customer_rfm;
+SELECT d.customer_id AS id, c.name, d.frequency AS freq,
+	   round(d.recency::numeric, 1) AS recency, round(d.t::numeric, 1) AS "T",
+	   round(d.monetary::numeric, 2) AS monetary, round(d.revenue, 2) AS revenue,
+	   round(d.since_last_purchase::numeric, 1) AS since,
+	   d.r_score AS r, d.f_score AS f, d.m_score AS m, d.rfm_cell AS cell, d.segment
+FROM (SELECT y.*
+	  FROM (SELECT x.*, row_number() OVER (PARTITION BY x.segment ORDER BY x.customer_id) AS k,
+				   g.priority
+			FROM demo_rfm x LEFT JOIN crm.rfm_segments g ON g.name = x.segment) y
+	  ORDER BY y.k, y.priority NULLS LAST
+	  LIMIT 15) d
+JOIN crm.customers c ON c.customer_id = d.customer_id
+ORDER BY d.priority NULLS LAST, d.customer_id;
+
+-- customers per segment
+SELECT coalesce(g.name, '(prospects)') AS segment, count(d.customer_id) AS customers,
+	   round(100.0 * count(d.customer_id) / sum(count(d.customer_id)) OVER (), 1) AS "%",
+	   round(avg(d.frequency), 1) AS avg_freq, round(avg(d.since_last_purchase)::numeric, 1) AS avg_since,
+	   round(avg(d.revenue), 2) AS avg_revenue, round(sum(d.revenue), 0) AS revenue
+FROM crm.rfm_segments g
+FULL JOIN demo_rfm d ON d.segment = g.name
+GROUP BY g.name, g.priority
+HAVING g.name IS NOT NULL OR count(d.customer_id) > 0
+ORDER BY g.priority NULLS LAST;
+
+-- CLV, lifecycle stage and churn columns come with those features

@@ -65,6 +65,9 @@ INSERT INTO public.user_models
 SELECT 'demo', (SELECT crm.fit_sbg(p, p < 4) FROM generate_series(1, 8) p),
 	crm.pareto_nbd(0.55, 10.58, 0.61, 11.67),
 	(SELECT crm.fit_sbg_sfunc(crm.fit_sbg_sfunc(NULL, 3, true), 5, false));
+-- segment rules: an edited default and a rule of one's own
+UPDATE crm.rfm_segments SET f_min = 4 WHERE name = 'Can''t Lose Them';
+INSERT INTO crm.rfm_segments (name, priority, m_min, description) VALUES ('Big Spenders', 1, 5, 'added');
 SQL
 
 # digest of a table: row count and md5 of all rows in key order
@@ -78,6 +81,9 @@ digest() {
 	"
 	val "$db" "
 		SELECT 'settings ' || count(*) || ' ' || md5(string_agg(t::text, '|' ORDER BY name)) FROM crm.settings t;
+	"
+	val "$db" "
+		SELECT 'rfm_segments ' || count(*) || ' ' || md5(string_agg(t::text, '|' ORDER BY name)) FROM crm.rfm_segments t;
 	"
 	val "$db" "
 		SELECT 'sequences ' || (SELECT last_value || '/' || is_called FROM crm.customers_customer_id_seq)
@@ -95,7 +101,7 @@ digest() {
 	val "$db" "
 		SELECT 'table:' || c.oid::regclass FROM pg_class c
 		WHERE c.relnamespace = 'crm'::regnamespace AND c.relkind IN ('r', 'p')
-			AND c.relname NOT IN ('customers', 'interactions', 'settings')
+			AND c.relname NOT IN ('customers', 'interactions', 'settings', 'rfm_segments')
 		ORDER BY 1;
 	" | while read -r t; do
 		val "$db" "SELECT '$t ' || count(*) || ' ' || md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) FROM ${t#table:} x"
@@ -130,7 +136,7 @@ verify() {
 		check "$label: $what" "$got" "$line"
 	done <"$work/src.digest"
 	check "$label: the edited default kept, the added setting kept, no duplicates" \
-		"$(val "$db" "SELECT string_agg(name || '=' || value || ':' || is_default, ' ' ORDER BY name) FROM crm.settings")" \
+		"$(val "$db" "SELECT string_agg(name || '=' || value || ':' || is_default, ' ' ORDER BY name) FROM crm.settings WHERE name LIKE 'demo.%'")" \
 		"demo.customers=20000:true demo.extra=x:false demo.seed=7:false"
 	check "$label: the event trigger is back and enabled always" \
 		"$(val "$db" "SELECT evtenabled FROM pg_event_trigger WHERE evtname = 'crm_ext_drop_guard'")" "A"
