@@ -14,12 +14,13 @@ SET TimeZone = 'UTC';
 SELECT p.oid::regprocedure AS security_definer_function
 FROM pg_proc p WHERE p.pronamespace = 'crm'::regnamespace AND p.prosecdef;
 
--- SQL functions without BEGIN ATOMIC and plpgsql functions, each without
--- "SET search_path" (must be no rows)
+-- plpgsql functions without "SET search_path = pg_catalog, pg_temp" (must
+-- be no rows).  SQL functions with string bodies (PostgreSQL 13 has no
+-- BEGIN ATOMIC) stay inlinable without a SET clause: they qualify every
+-- name, and part 2 calls each of them under attack.
 SELECT p.oid::regprocedure AS function_without_fixed_search_path, l.lanname
 FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
-WHERE p.pronamespace = 'crm'::regnamespace
-	AND (l.lanname = 'plpgsql' OR (l.lanname = 'sql' AND p.prosqlbody IS NULL))
+WHERE p.pronamespace = 'crm'::regnamespace AND l.lanname = 'plpgsql'
 	AND NOT coalesce(p.proconfig::text[] && ARRAY['search_path=pg_catalog, pg_temp', 'search_path=pg_catalog,pg_temp'], false)
 ORDER BY 1;
 
@@ -76,6 +77,7 @@ BEGIN
 		['bigint', 'double precision'], ['double precision', 'bigint'], ['numeric', 'bigint'],
 		['bigint', 'numeric'], ['text', 'bigint'], ['text', 'integer'], ['text', 'numeric'],
 		['bigint', 'text'], ['text', 'crm.interaction_kind'], ['crm.interaction_kind', 'text'],
+		['crm.interaction_kind', 'crm.interaction_kind'],
 		['timestamp with time zone', 'date'], ['date', 'timestamp with time zone'],
 		['crm.customers', 'crm.customers'], ['crm.interactions', 'crm.interactions'],
 		['crm.settings', 'crm.settings'], ['jsonb', 'text']]
@@ -111,7 +113,7 @@ BEGIN;
 SELECT (crm.generate_demo_data(30, 77)).customers_inserted;
 UPDATE crm.customers SET name = name || ' x' WHERE customer_id IN (SELECT customer_id FROM crm.customers LIMIT 3);
 UPDATE crm.settings SET value = value WHERE name IN (SELECT name FROM crm.settings LIMIT 2);
-UPDATE crm.settings SET value = 'changed' WHERE name IN (SELECT name FROM crm.settings LIMIT 1);
+UPDATE crm.settings SET description = description || ' (edited)' WHERE name IN (SELECT name FROM crm.settings LIMIT 1);
 INSERT INTO crm.settings (name, value, description)
 SELECT name, value, description FROM crm.settings WHERE is_default LIMIT 1
 ON CONFLICT DO NOTHING;
@@ -127,10 +129,43 @@ BEGIN
 		EXECUTE pg_catalog.format('SELECT count(*) FROM %s', v.rel) INTO n;
 	END LOOP;
 END $$;
+-- every SQL function with a string body, called with plain arguments
+DO $$
+DECLARE
+	f record;
+	args text;
+	n bigint;
+	msg text;
+BEGIN
+	FOR f IN SELECT p.oid, p.proname, p.proretset,
+			(SELECT array_agg(t::regtype::text ORDER BY o) FROM unnest(p.proargtypes::oid[]) WITH ORDINALITY u(t, o)) AS types
+		FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
+		WHERE p.pronamespace = 'crm'::regnamespace AND l.lanname = 'sql' AND p.prosqlbody IS NULL
+		ORDER BY p.oid::regprocedure::text
+	LOOP
+		SELECT string_agg(CASE t
+				WHEN 'timestamp with time zone' THEN 'timestamptz ''2025-01-01'''
+				WHEN 'interval' THEN 'interval ''7 days'''
+				WHEN 'text' THEN '''x'''
+				WHEN 'boolean' THEN 'true'
+				WHEN 'integer' THEN '2' WHEN 'bigint' THEN '2::bigint'
+				WHEN 'double precision' THEN '2::float8' WHEN 'numeric' THEN '2::numeric'
+				ELSE 'NULL::' || t END, ', ' ORDER BY o)
+			INTO args FROM unnest(f.types) WITH ORDINALITY u(t, o);
+		BEGIN
+			EXECUTE pg_catalog.format('SELECT count(*) FROM (SELECT crm.%I(%s)) s', f.proname, coalesce(args, '')) INTO n;
+		EXCEPTION WHEN OTHERS THEN
+			GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT;
+			IF msg LIKE 'hijacked%' THEN
+				RAISE;
+			END IF;
+		END;
+	END LOOP;
+END $$;
 -- the aggregates and predictions over the demo data
 SELECT count(*) > 0 AS rfm_ok FROM (
 	SELECT crm.rfm_summary(occurred_at, amount, '2025-01-01') AS s
-	FROM crm.interactions WHERE kind IN ('purchase', 'refund') GROUP BY customer_id) q;
+	FROM crm.interactions WHERE amount IS NOT NULL GROUP BY customer_id) q;
 SELECT round(crm.retention_rate(crm.sbg(1, 1), 2)::numeric, 6) AS retention;
 ROLLBACK;
 RESET search_path;
@@ -159,18 +194,24 @@ CREATE ROLE crm_analyst NOLOGIN;
 CREATE ROLE crm_bi NOLOGIN IN ROLE crm_analyst;
 CREATE ROLE crm_writer NOLOGIN;
 GRANT USAGE ON SCHEMA crm TO crm_analyst, crm_writer;
-GRANT SELECT ON crm.customers, crm.interactions TO crm_analyst;
+-- the tables the security_invoker views read (the invoker needs SELECT on them)
+GRANT SELECT ON crm.customers, crm.interactions, crm.settings TO crm_analyst;
 DO $$
 DECLARE
 	v regclass;
 BEGIN
+	IF to_regclass('crm.rfm_segments') IS NOT NULL THEN
+		GRANT SELECT ON crm.rfm_segments TO crm_analyst;
+	END IF;
+	-- every view of schema crm
 	FOR v IN SELECT c.oid::regclass FROM pg_class c
 		WHERE c.relnamespace = 'crm'::regnamespace AND c.relkind IN ('v', 'm')
 	LOOP
 		EXECUTE pg_catalog.format('GRANT SELECT ON %s TO crm_analyst', v);
 	END LOOP;
 END $$;
-GRANT SELECT ON crm.settings TO crm_bi;
+-- BI: everything in schema crm, read-only (model store, segment rules ...)
+GRANT SELECT ON ALL TABLES IN SCHEMA crm TO crm_bi;
 GRANT SELECT, INSERT, UPDATE ON crm.customers, crm.interactions TO crm_writer;
 
 CREATE ROLE crm_sec_ana LOGIN IN ROLE crm_analyst;
@@ -199,7 +240,7 @@ ORDER BY 1;
 \set VERBOSITY sqlstate
 SET ROLE crm_sec_ana;
 SELECT count(*) FROM crm.customers WHERE customer_id > 910000;
-SELECT count(*) FROM crm.settings;
+UPDATE crm.settings SET value = value;
 INSERT INTO crm.interactions (customer_id, occurred_at, kind, amount) VALUES (910001, '2024-03-01', 'purchase', 1);
 SELECT crm.generate_demo_data(5, 99);
 RESET ROLE;
