@@ -133,6 +133,9 @@ verify() {
 			*) what="crm.$table rows equal ($(echo "$line" | cut -d' ' -f2) rows)" ;;
 		esac
 		got=$(grep "^$table " "$work/$db.digest" || true)
+		case $line in
+			*ERROR*) not_ok "$label: $what: the query fails: $line"; continue ;;
+		esac
 		check "$label: $what" "$got" "$line"
 	done <"$work/src.digest"
 	check "$label: the edited default kept, the added setting kept, no duplicates" \
