@@ -190,7 +190,7 @@ if want fuzz; then
 	elif make -C "$CRM_REPO" -s PG_CONFIG="$PG_CONFIG" test/fuzz/fuzz_decoders >"$CRM_WORK/fuzz-build.log" 2>&1; then
 		mkdir -p "$CRM_WORK/fuzz-corpus"
 		if (cd "$CRM_WORK" && ASAN_OPTIONS=detect_leaks=1 "$CRM_REPO/test/fuzz/fuzz_decoders" -seed="$fuzz_seed" \
-			-max_total_time="$fuzz_seconds" -max_len=4096 "$CRM_WORK/fuzz-corpus") >"$CRM_WORK/libfuzzer.out" 2>&1; then
+			-max_total_time="$fuzz_seconds" -max_len=4096 "$CRM_WORK/fuzz-corpus" "$CRM_REPO/test/fuzz/corpus") >"$CRM_WORK/libfuzzer.out" 2>&1; then
 			echo "ok - libFuzzer (ASan/UBSan) over the decoders: $(grep -oE 'Done [0-9]+ runs' "$CRM_WORK/libfuzzer.out" | cut -d' ' -f2) inputs, no finding" >>"$fuzz_out"
 		else
 			tail -40 "$CRM_WORK/libfuzzer.out" >&2
