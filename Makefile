@@ -5,6 +5,7 @@
 #   make unitcheck            build and run the core's unit tests (ASan/UBSan)
 #   make installcheck         pg_regress suite against a running server
 #   make test / make demo     the README's two commands (test/check.sh, test/demo.sh)
+#   make report               HTML validation report of demo data (test/report.sh)
 
 EXTENSION  = crm_ext
 EXTVERSION = 1.0
@@ -25,6 +26,7 @@ CORE_SRCS = \
 	src/core/gg.c \
 	src/core/pnbd.c \
 	src/core/rfm.c \
+	src/core/svg.c \
 	src/core/bgnbd.c
 
 # fmgr glue
@@ -41,7 +43,8 @@ GLUE_SRCS = \
 	src/fn_pnbd.c \
 	src/fn_bgnbd.c \
 	src/rfm_input.c \
-	src/agg_rfm.c
+	src/agg_rfm.c \
+	src/fn_plot.c
 
 OBJS = $(CORE_SRCS:.c=.o) $(GLUE_SRCS:.c=.o)
 
@@ -57,7 +60,9 @@ INSTALL_PARTS = \
 	sql/install/34_gamma_gamma.sql \
 	sql/install/35_sbg.sql \
 	sql/install/40_segments.sql \
-	sql/install/50_demo.sql
+	sql/install/50_demo.sql \
+	sql/install/70_plots.sql \
+	sql/install/72_validate.sql
 
 DATA_built = $(EXTENSION)--$(EXTVERSION).sql
 
@@ -76,6 +81,8 @@ REGRESS = \
 	pareto_nbd \
 	bgnbd \
 	segments \
+	plots \
+	validate \
 	errors \
 	security
 REGRESS_OPTS = --inputdir=. --outputdir=.
@@ -109,6 +116,7 @@ UNIT_SRCS = \
 	test/unit/test_gg.c \
 	test/unit/test_pnbd.c \
 	test/unit/test_rfm.c \
+	test/unit/test_svg.c \
 	test/unit/test_bgnbd.c
 
 UNIT_CFLAGS = -std=gnu99 -O1 -g -Wall -Wextra -Wno-unused-parameter \
@@ -152,4 +160,7 @@ test:
 demo:
 	test/demo.sh
 
-.PHONY: unitcheck test demo fuzz
+report:
+	test/report.sh
+
+.PHONY: unitcheck test demo fuzz report

@@ -4,13 +4,15 @@
 # On a fresh Debian 12 machine (root, or sudo): installs missing packages,
 # builds, runs the core's unit tests (AddressSanitizer/UBSan), starts a
 # throwaway PostgreSQL, runs the pg_regress suite twice (normal, then with
-# forced parallel query), the dump/restore checks (test/dump_restore.sh) and
-# the conformance checks against ../shared, then removes the server.  Exit
-# status is non-zero on any failure; the last line is "N passed, M failed".
+# forced parallel query), the dump/restore checks (test/dump_restore.sh),
+# the conformance checks against ../shared and the HTML report rendered in
+# headless Chromium (test/report.sh, test/report_check.sh), then removes the
+# server.  Exit status is non-zero on any failure; the last line is
+# "N passed, M failed".
 #
 #   CRM_SHARED_DIR       reference data (default: ../shared beside the repo)
 #   CRM_REQUIRE_SHARED=1 a missing ../shared is a failure (set by .ci/run)
-#   CRM_ONLY=unit,regress,parallel,dump,fuzz,upgrade,concurrency,conformance
+#   CRM_ONLY=unit,regress,parallel,dump,fuzz,upgrade,concurrency,conformance,report
 #                        run only these parts
 #   CRM_FUZZ_CALLS       SQL calls of the fuzz pass (default 100000; `make fuzz`: 1M)
 #   CRM_FUZZ_SECONDS     time of the libFuzzer pass over the core's decoders (default 20)
@@ -20,7 +22,7 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 
 CRM_SHARED_DIR=${CRM_SHARED_DIR:-$(cd "$CRM_REPO/.." && pwd)/shared}
-CRM_ONLY=${CRM_ONLY:-unit,regress,parallel,dump,fuzz,upgrade,concurrency,conformance}
+CRM_ONLY=${CRM_ONLY:-unit,regress,parallel,dump,fuzz,upgrade,concurrency,conformance,report}
 export CRM_SHARED_DIR
 
 passed=0
@@ -219,6 +221,26 @@ if want conformance && [ -d "$CRM_SHARED_DIR" ]; then
 		grep -E '^(not ok|# )|ERROR' "$out" >&2 || true
 		count_tap "$out"
 	done
+fi
+
+if want report; then
+	crm_log "HTML report: written from demo data, parsed, rendered in headless Chromium"
+	crm_psql -d postgres -c 'DROP DATABASE IF EXISTS crm_report' -c 'CREATE DATABASE crm_report' 2>&1 | grep -v NOTICE || true
+	mkdir -p "$CRM_WORK/report"
+	if "$CRM_REPO/test/report.sh" --demo -o "$CRM_WORK/report/crm_report.html" -d crm_report >"$CRM_WORK/report.log" 2>&1; then
+		CRM_REPORT_MIN_CHARTS=10 "$CRM_REPO/test/report_check.sh" "$CRM_WORK/report/crm_report.html" >"$CRM_WORK/report_check.out" 2>&1 || true
+		grep -E '^(not ok|ok)' "$CRM_WORK/report_check.out" >&2 || true
+		count_tap "$CRM_WORK/report_check.out"
+		if ! grep -qE '^(not )?ok - report: dark screenshot|headless Chromium took no dark|^not ok - report: installing' "$CRM_WORK/report_check.out"; then
+			crm_log "test/report_check.sh did not finish"
+			tail -20 "$CRM_WORK/report_check.out" >&2
+			failed=$((failed + 1))
+		fi
+	else
+		tail -30 "$CRM_WORK/report.log" >&2
+		crm_log "test/report.sh failed"
+		failed=$((failed + 1))
+	fi
 fi
 
 if [ "$skipped" -gt 0 ]; then

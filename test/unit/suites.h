@@ -23,6 +23,7 @@ extern void test_bgbb(void);
 extern void test_gg(void);
 extern void test_pnbd(void);
 extern void test_rfm(void);
+extern void test_svg(void);
 extern void test_bgnbd(void);
 
 static const UtSuite crm_unit_suites[] = {
@@ -37,6 +38,7 @@ static const UtSuite crm_unit_suites[] = {
 	{"gg", test_gg},
 	{"pnbd", test_pnbd},
 	{"rfm", test_rfm},
+	{"svg", test_svg},
 	{"bgnbd", test_bgnbd},
 	{NULL, NULL}
 };
