@@ -129,6 +129,50 @@ BEGIN
 		EXECUTE pg_catalog.format('SELECT count(*) FROM %s', v.rel) INTO n;
 	END LOOP;
 END $$;
+-- Every SQL function with a string body (parsed at each call with the
+-- caller's search_path), parsed here as a BEGIN ATOMIC copy under attack:
+-- the copy's dependencies show which functions, operators and types the
+-- body resolves to; none may be in schema public (must be no rows).
+DO $$
+DECLARE
+	f record;
+	n int := 0;
+	fname name;
+	msg text;
+BEGIN
+	CREATE TEMP TABLE resolved_to_public (function text, object text);
+	FOR f IN SELECT p.oid, p.oid::regprocedure::text AS sig, pg_catalog.pg_get_function_arguments(p.oid) AS args,
+			pg_catalog.pg_get_function_result(p.oid) AS res, p.prosrc
+		FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang
+		WHERE p.pronamespace = 'crm'::regnamespace AND l.lanname = 'sql' AND p.prosqlbody IS NULL
+		ORDER BY 2
+	LOOP
+		n := n + 1;
+		fname := pg_catalog.format('sec_copy_%s', n)::name;
+		BEGIN
+			-- (a polymorphic model argument is checked as crm.pareto_nbd)
+			EXECUTE pg_catalog.format('CREATE FUNCTION pg_temp.%I(%s) RETURNS %s LANGUAGE sql BEGIN ATOMIC %s; END',
+				fname, pg_catalog.replace(f.args, 'anyelement', 'crm.pareto_nbd'),
+				pg_catalog.replace(f.res, 'anyelement', 'crm.pareto_nbd'),
+				pg_catalog.rtrim(pg_catalog.rtrim(f.prosrc, E' \n\t'), ';'));
+			INSERT INTO resolved_to_public
+			SELECT f.sig, pg_catalog.pg_describe_object(d.refclassid, d.refobjid, 0)
+			FROM pg_depend d
+			WHERE d.classid = 'pg_proc'::regclass
+				AND d.objid = (SELECT c.oid FROM pg_proc c WHERE c.pronamespace = pg_catalog.pg_my_temp_schema()
+					AND c.proname = fname)
+				AND 'public'::regnamespace::oid IN (
+					(SELECT x.pronamespace FROM pg_proc x WHERE d.refclassid = 'pg_proc'::regclass AND x.oid = d.refobjid),
+					(SELECT x.oprnamespace FROM pg_operator x WHERE d.refclassid = 'pg_operator'::regclass AND x.oid = d.refobjid),
+					(SELECT x.typnamespace FROM pg_type x WHERE d.refclassid = 'pg_type'::regclass AND x.oid = d.refobjid),
+					(SELECT x.relnamespace FROM pg_class x WHERE d.refclassid = 'pg_class'::regclass AND x.oid = d.refobjid));
+		EXCEPTION WHEN OTHERS THEN
+			GET STACKED DIAGNOSTICS msg = MESSAGE_TEXT;
+			INSERT INTO resolved_to_public VALUES (f.sig, 'could not check: ' || msg);
+		END;
+	END LOOP;
+END $$;
+SELECT function, object AS resolves_to_an_attackers_object FROM resolved_to_public ORDER BY 1, 2;
 -- every SQL function with a string body, called with plain arguments
 DO $$
 DECLARE
