@@ -27,7 +27,8 @@ CORE_SRCS = \
 	src/core/pnbd.c \
 	src/core/rfm.c \
 	src/core/svg.c \
-	src/core/bgnbd.c
+	src/core/bgnbd.c \
+	src/core/clv.c
 
 # fmgr glue
 GLUE_SRCS = \
@@ -44,7 +45,8 @@ GLUE_SRCS = \
 	src/fn_bgnbd.c \
 	src/rfm_input.c \
 	src/agg_rfm.c \
-	src/fn_plot.c
+	src/fn_plot.c \
+	src/fn_clv.c
 
 OBJS = $(CORE_SRCS:.c=.o) $(GLUE_SRCS:.c=.o)
 
@@ -61,6 +63,10 @@ INSTALL_PARTS = \
 	sql/install/35_sbg.sql \
 	sql/install/40_segments.sql \
 	sql/install/50_demo.sql \
+	sql/install/60_clv.sql \
+	sql/install/62_lifecycle.sql \
+	sql/install/64_store.sql \
+	sql/install/66_views.sql \
 	sql/install/70_plots.sql \
 	sql/install/72_validate.sql
 
@@ -83,6 +89,10 @@ REGRESS = \
 	segments \
 	plots \
 	validate \
+	clv \
+	lifecycle \
+	store \
+	value_views \
 	errors \
 	security
 REGRESS_OPTS = --inputdir=. --outputdir=.
@@ -117,7 +127,8 @@ UNIT_SRCS = \
 	test/unit/test_pnbd.c \
 	test/unit/test_rfm.c \
 	test/unit/test_svg.c \
-	test/unit/test_bgnbd.c
+	test/unit/test_bgnbd.c \
+	test/unit/test_clv.c
 
 UNIT_CFLAGS = -std=gnu99 -O1 -g -Wall -Wextra -Wno-unused-parameter \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined \

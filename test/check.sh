@@ -4,15 +4,16 @@
 # On a fresh Debian 12 machine (root, or sudo): installs missing packages,
 # builds, runs the core's unit tests (AddressSanitizer/UBSan), starts a
 # throwaway PostgreSQL, runs the pg_regress suite twice (normal, then with
-# forced parallel query), the dump/restore checks (test/dump_restore.sh),
-# the conformance checks against ../shared and the HTML report rendered in
+# forced parallel query), the dump/restore checks (test/dump_restore.sh), the
+# refresh-under-concurrent-inserts checks (test/refresh_concurrency.sh), the
+# conformance checks against ../shared and the HTML report rendered in
 # headless Chromium (test/report.sh, test/report_check.sh), then removes the
 # server.  Exit status is non-zero on any failure; the last line is
 # "N passed, M failed".
 #
 #   CRM_SHARED_DIR       reference data (default: ../shared beside the repo)
 #   CRM_REQUIRE_SHARED=1 a missing ../shared is a failure (set by .ci/run)
-#   CRM_ONLY=unit,regress,parallel,dump,fuzz,upgrade,concurrency,conformance,report
+#   CRM_ONLY=unit,regress,parallel,dump,concurrency,load,fuzz,upgrade,conformance,report
 #                        run only these parts
 #   CRM_FUZZ_CALLS       SQL calls of the fuzz pass (default 100000; `make fuzz`: 1M)
 #   CRM_FUZZ_SECONDS     time of the libFuzzer pass over the core's decoders (default 20)
@@ -22,7 +23,7 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 
 CRM_SHARED_DIR=${CRM_SHARED_DIR:-$(cd "$CRM_REPO/.." && pwd)/shared}
-CRM_ONLY=${CRM_ONLY:-unit,regress,parallel,dump,fuzz,upgrade,concurrency,conformance,report}
+CRM_ONLY=${CRM_ONLY:-unit,regress,parallel,dump,concurrency,load,fuzz,upgrade,conformance,report}
 export CRM_SHARED_DIR
 
 passed=0
@@ -142,13 +143,25 @@ if want upgrade; then
 	fi
 fi
 
-if want concurrency; then
-	crm_log "concurrency: pgbench writers while crm.refresh runs"
-	"$CRM_REPO/test/concurrency.sh" >"$CRM_WORK/concurrency.out" 2>&1 || true
-	grep -E '^(not ok|# )|ERROR:' "$CRM_WORK/concurrency.out" >&2 || true
-	count_tap "$CRM_WORK/concurrency.out"
-	if ! grep -q '^# concurrency:' "$CRM_WORK/concurrency.out"; then
+if want load; then
+	crm_log "load: pgbench writers while crm.refresh runs"
+	"$CRM_REPO/test/concurrency.sh" >"$CRM_WORK/load.out" 2>&1 || true
+	grep -E '^(not ok|# )|ERROR:' "$CRM_WORK/load.out" >&2 || true
+	count_tap "$CRM_WORK/load.out"
+	if ! grep -q '^# concurrency:' "$CRM_WORK/load.out"; then
 		crm_log "test/concurrency.sh did not finish"
+		tail -20 "$CRM_WORK/load.out" >&2
+		failed=$((failed + 1))
+	fi
+fi
+
+if want concurrency; then
+	crm_log "crm.refresh under concurrent inserts (two sessions)"
+	"$CRM_REPO/test/refresh_concurrency.sh" >"$CRM_WORK/concurrency.out" 2>&1 || true
+	grep -E '^not ok|ERROR:' "$CRM_WORK/concurrency.out" >&2 || true
+	count_tap "$CRM_WORK/concurrency.out"
+	if ! grep -qE '^(not )?ok - a refresh while another is open' "$CRM_WORK/concurrency.out"; then
+		crm_log "test/refresh_concurrency.sh did not finish"
 		tail -20 "$CRM_WORK/concurrency.out" >&2
 		failed=$((failed + 1))
 	fi

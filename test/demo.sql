@@ -70,4 +70,32 @@ GROUP BY g.name, g.priority
 HAVING g.name IS NOT NULL OR count(d.customer_id) > 0
 ORDER BY g.priority NULLS LAST;
 
--- CLV, lifecycle stage and churn columns come with those features
+-- value: crm.refresh fits BG/NBD and Gamma-Gamma on the summaries, stores
+-- and activates them in crm.models and fills crm.customer_value_mat (one
+-- NOTICE per phase, with timings)
+\timing on
+CALL crm.refresh();
+\timing off
+SELECT model_id, kind, round(n_customers) AS customers, round(loglik::numeric, 1) AS loglik, converged,
+	   coalesce(bgnbd::text, gamma_gamma::text) AS parameters
+FROM crm.models WHERE is_active ORDER BY model_id;
+
+-- a slice of crm.customer_value (times in weeks; CLV: infinite horizon, 10% a
+-- year, margin 1; expected purchases and P(alive) for the next 90 days)
+SELECT v.customer_id AS id, v.frequency AS freq, round(v.since_last_purchase::numeric, 1) AS since,
+	   v.segment, round(v.p_alive::numeric, 3) AS p_alive, v.churn_band AS risk,
+	   round(v.expected_purchases::numeric, 2) AS "exp 90d", round(v.expected_spend::numeric, 2) AS spend,
+	   round(v.clv::numeric, 2) AS clv, round(v.net_clv::numeric, 2) AS net_clv,
+	   round(v.referral_value::numeric, 2) AS referral, v.value_tier AS tier, v.lifecycle_stage AS stage
+FROM crm.customer_value_mat v
+WHERE v.customer_id IN (SELECT d.customer_id FROM demo_rfm d ORDER BY d.customer_id LIMIT 15)
+ORDER BY v.customer_id;
+
+-- segment summary: customers, revenue, customer equity (sum of CLV) and churn
+-- by lifecycle stage and by value tier
+SELECT dimension, coalesce(grp, '(none)') AS "group", customers, round(revenue, 0) AS revenue,
+	   round(equity::numeric, 0) AS equity, round(avg_clv::numeric, 2) AS avg_clv,
+	   round(avg_churn_risk::numeric, 3) AS avg_risk, high_risk, churned
+FROM crm.segment_summary
+WHERE dimension IN ('lifecycle_stage', 'value_tier', 'total')
+ORDER BY dimension, grp;

@@ -25,6 +25,7 @@ extern void test_pnbd(void);
 extern void test_rfm(void);
 extern void test_svg(void);
 extern void test_bgnbd(void);
+extern void test_clv(void);
 
 static const UtSuite crm_unit_suites[] = {
 	{"codec", test_codec},
@@ -40,6 +41,7 @@ static const UtSuite crm_unit_suites[] = {
 	{"rfm", test_rfm},
 	{"svg", test_svg},
 	{"bgnbd", test_bgnbd},
+	{"clv", test_clv},
 	{NULL, NULL}
 };
 
