@@ -76,6 +76,7 @@ RETURNS TABLE (
 	as_of timestamptz)
 LANGUAGE sql STABLE PARALLEL RESTRICTED
 SET jit = off
+SET search_path = pg_catalog, pg_temp
 AS $$
 WITH k AS (
 	SELECT crm.value_parameters() AS vp, crm.active_models() AS am,
