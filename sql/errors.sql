@@ -214,8 +214,9 @@ WITH base AS (
 		errtest.nasty(CASE WHEN (b.f).argtypes[k] = 'anyelement'::regtype THEN 'crm.pareto_nbd'::regtype
 			ELSE (b.f).argtypes[k] END) n
 	-- simulating 10^6 or 2^31 customers is valid, only slow; the P(alive)
-	-- heat map has no upper bound on its size (10^6 rows take minutes)
-	WHERE NOT ((b.f).proargnames[k] IN ('customers', 'max_frequency', 'recency_steps')
+	-- heat map has no upper bound on its size (10^6 rows take minutes);
+	-- clv_discrete allows 10^6 steps (about a minute for BG/NBD)
+	WHERE NOT ((b.f).proargnames[k] IN ('customers', 'max_frequency', 'recency_steps', 'steps')
 		AND n.label IN ('1000000', 'max'))
 )
 SELECT c.*, t.outcome, t.message
@@ -286,6 +287,10 @@ FROM errtest.matrix
 WHERE NOT (outcome IN ('ok', 'null')
 		OR outcome ~ '^(22|0A000|55000|53|54|57014|42804|42883)')
 	OR (outcome <> 'null' AND label = 'NULL' AND proisstrict AND prokind = 'f' AND NOT proretset)
+EXCEPT
+-- documented: crm.customer_equity sums like sum(float8), NaN in gives NaN
+SELECT sig, argname, label, outcome, message FROM errtest.matrix
+WHERE sig = 'crm.customer_equity(double precision)' AND label = 'NaN' AND outcome = 'nan'
 ORDER BY 1, 2, 3;
 
 -- the baseline of every function of part 1 works (a typo in a baseline
