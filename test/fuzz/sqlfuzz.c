@@ -1514,6 +1514,12 @@ sqlstate_expected(const FuncInfo *f, const char *st)
 	/* writers may refuse with integrity errors (unique_violation ...) */
 	if (f->volatility == 'v' && strncmp(st, "23", 2) == 0)
 		return true;
+	/*
+	 * a polymorphic function given a type it has no implementation for (the
+	 * fuzzer tries every composite type of ours)
+	 */
+	if (f->poly && strcmp(st, "42883") == 0)
+		return true;
 	return false;
 }
 
@@ -1577,7 +1583,11 @@ record_result(const Call *c, PGresult *res)
 		{
 			const char *txt = PQgetvalue(res, 0, 0);
 
-			if (has_nan(f, txt))
+			/*
+			 * crm.customer_equity sums like sum(float8): NaN in, NaN out
+			 * (documented); anything else returning NaN is a finding
+			 */
+			if (has_nan(f, txt) && strcmp(f->qname, "crm.customer_equity") != 0)
 			{
 				stats.nan++;
 				f->nan++;
