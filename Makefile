@@ -110,6 +110,11 @@ include $(PGXS)
 $(EXTENSION)--$(EXTVERSION).sql: $(INSTALL_PARTS)
 	cat $(INSTALL_PARTS) > $@
 
+# PGXS tracks no header dependencies (unless PostgreSQL was configured with
+# --enable-depend): rebuild every object when any of our headers changes, so
+# that a changed struct never meets a stale object file.
+$(OBJS): $(wildcard $(srcdir)/src/*.h) $(wildcard $(srcdir)/src/core/*.h)
+
 # ---------------------------------------------------------------------------
 # Unit tests of the core, built with AddressSanitizer and UBSan, no server.
 UNIT_SRCS = \

@@ -127,7 +127,9 @@ DELETE FROM crm.customers WHERE customer_id = 1002;
 SELECT customer_id, referred_by FROM crm.customers WHERE customer_id = 1005;
 
 -- ---------------------------------------------------------------------------
--- settings: the seeded-table pattern
+-- settings: the seeded-table pattern (the rows as shipped are kept aside and
+-- put back at the end)
+CREATE TEMP TABLE settings_shipped AS SELECT * FROM crm.settings;
 SELECT name, value, is_default FROM crm.settings ORDER BY name;
 -- editing a default makes it the user's (dumped: WHERE NOT is_default)
 UPDATE crm.settings SET value = '7' WHERE name = 'demo.seed';
@@ -163,13 +165,22 @@ ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value;
 SELECT name, value, is_default FROM crm.settings ORDER BY name;
 SELECT pg_temp.try($q$INSERT INTO crm.settings (name, value) VALUES ('Demo Seed', '1')$q$) AS bad_name;
 
--- leave the seeds as shipped for the tests that follow
-DELETE FROM crm.settings WHERE name = 'demo.extra';
+-- leave the settings as shipped for the tests that follow: put back exactly
+-- the rows changed above (demo.seed, demo.customers) and drop the added one
+DELETE FROM crm.settings s
+WHERE NOT EXISTS (SELECT FROM settings_shipped o WHERE o.name = s.name);
 ALTER TABLE crm.settings DISABLE TRIGGER settings_seeded_row_update;
-UPDATE crm.settings SET is_default = true,
-	value = CASE name WHEN 'demo.seed' THEN '42' ELSE '20000' END;
+WITH put_back AS (
+	UPDATE crm.settings s SET value = o.value, description = o.description, is_default = o.is_default
+	FROM settings_shipped o
+	WHERE o.name = s.name
+	  AND (s.value, s.description, s.is_default) IS DISTINCT FROM (o.value, o.description, o.is_default)
+	RETURNING s.name, s.value, s.is_default)
+SELECT * FROM put_back ORDER BY name;
 ALTER TABLE crm.settings ENABLE TRIGGER settings_seeded_row_update;
-SELECT name, value, is_default FROM crm.settings ORDER BY name;
+SELECT (SELECT count(*) FROM (SELECT * FROM crm.settings EXCEPT SELECT * FROM settings_shipped) d) AS changed,
+	   (SELECT count(*) FROM (SELECT * FROM settings_shipped EXCEPT SELECT * FROM crm.settings) d) AS missing;
+DROP TABLE settings_shipped;
 
 TRUNCATE crm.interactions, crm.customers;
 

@@ -44,6 +44,26 @@ SELECT value_tier, count(*) AS customers, round((sum(clv) / sum(sum(clv)) OVER (
 FROM crm.customer_value GROUP BY value_tier ORDER BY value_tier;
 SELECT lifecycle_stage, count(*) AS customers FROM crm.customer_value GROUP BY 1 ORDER BY 1;
 SELECT churn_band, count(*) AS customers FROM crm.customer_value GROUP BY 1 ORDER BY 1;
+-- churn band rule: the band of churn_risk, raised by the stage (churned => high,
+-- decline => at least medium); the BG/NBD gives one-time buyers P(alive) = 1
+SELECT lifecycle_stage, churn_band, count(*) AS customers,
+	   count(*) FILTER (WHERE churn_band <> crm.churn_band(churn_risk, 0.30, 0.60)) AS raised,
+	   count(*) FILTER (WHERE frequency = 0 AND p_alive = 1) AS one_time_p_alive_1
+FROM crm.customer_value GROUP BY 1, 2 ORDER BY 1, 2;
+SELECT count(*) FILTER (WHERE lifecycle_stage = 'churned' AND churn_band <> 'high') AS churned_not_high,
+	   count(*) FILTER (WHERE lifecycle_stage = 'decline' AND churn_band = 'low') AS decline_low,
+	   count(*) FILTER (WHERE lifecycle_stage NOT IN ('churned', 'decline')
+						AND churn_band IS DISTINCT FROM crm.churn_band(churn_risk, 0.30, 0.60)) AS other_differ,
+	   count(*) FILTER (WHERE churn_band IS NULL) = count(*) FILTER (WHERE p_alive IS NULL) AS null_without_p_alive
+FROM crm.customer_value;
+-- decline => at least medium: with lifecycle.decline_p_alive = 0.9 the customers
+-- with P(alive) in (0.7, 0.9) are in decline although their risk is low
+BEGIN;
+UPDATE crm.settings SET value = '0.9' WHERE name = 'lifecycle.decline_p_alive';
+SELECT lifecycle_stage, crm.churn_band(churn_risk, 0.30, 0.60) AS band_of_risk, churn_band,
+	   count(*) AS customers
+FROM crm.customer_value WHERE lifecycle_stage = 'decline' GROUP BY 1, 2, 3 ORDER BY 1, 2, 3;
+ROLLBACK;
 
 -- segment summary: the total row and the dimensions add up
 SELECT dimension, count(*) AS groups, sum(customers) AS customers,

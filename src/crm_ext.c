@@ -7,6 +7,7 @@
 #include "postgres.h"
 
 #include <math.h>
+#include <sys/mman.h>
 
 #include "fmgr.h"
 #include "miscadmin.h"
@@ -19,11 +20,37 @@ CRM_MODULE_MAGIC;
 
 void		_PG_init(void);
 
+/* allocations at least this large ask the kernel for transparent huge pages */
+#define CRM_HUGEPAGE_MIN ((size_t) 8 << 20)
+#define CRM_HUGEPAGE_SIZE ((uintptr_t) 2 << 20)
+
 static void *
 crm_pg_alloc(size_t size, void *ctx)
 {
+	void	   *p;
+
 	(void) ctx;
-	return palloc_extended(size == 0 ? 1 : size, MCXT_ALLOC_HUGE | MCXT_ALLOC_NO_OOM);
+	p = palloc_extended(size == 0 ? 1 : size, MCXT_ALLOC_HUGE | MCXT_ALLOC_NO_OOM);
+#ifdef MADV_HUGEPAGE
+	/*
+	 * The fit's big arrays (accumulator index, sorted data: tens of MB for
+	 * millions of distinct customers) are written once, page by page; with
+	 * 4 kB pages the page faults cost as much as the work (measured on a
+	 * VM: a fifth of a 1M-customer fit).  Where the kernel's transparent
+	 * huge pages are in "madvise" mode, ask for them on the 2 MB-aligned
+	 * interior of such a block (palloc gives large blocks their own
+	 * mapping).  Purely advisory: failure changes nothing.
+	 */
+	if (p != NULL && size >= CRM_HUGEPAGE_MIN)
+	{
+		uintptr_t	lo = ((uintptr_t) p + CRM_HUGEPAGE_SIZE - 1) & ~(CRM_HUGEPAGE_SIZE - 1);
+		uintptr_t	hi = ((uintptr_t) p + size) & ~(CRM_HUGEPAGE_SIZE - 1);
+
+		if (hi > lo)
+			(void) madvise((void *) lo, hi - lo, MADV_HUGEPAGE);
+	}
+#endif
+	return p;
 }
 
 static void

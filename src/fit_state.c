@@ -172,7 +172,12 @@ crm_fit_state_read(Datum d, CrmAccum *tmp, bool *used_tmp)
 		ExpandedObjectHeader *eoh = DatumGetEOHP(d);
 
 		if (eoh->eoh_methods == &fit_state_methods)
-			return &((CrmFitState *) eoh)->acc;
+		{
+			CrmAccum   *acc = &((CrmFitState *) eoh)->acc;
+
+			crm_accum_flush(acc);	/* rows parked by crm_accum_add */
+			return acc;
+		}
 	}
 	fit_state_decode_flat(d, tmp);
 	*used_tmp = true;

@@ -21,6 +21,7 @@
 
 #include "crm_model_glue.h"
 #include "core/clv.h"
+#include "core/bgnbd.h"
 #include "core/gg.h"
 
 /*
@@ -31,10 +32,15 @@
  * customers share their (frequency, recency, t) -- every one-time buyer
  * acquired on the same day does -- and the infinite-horizon BG/NBD value
  * takes a numerical integration (~0.1 ms), so each call site keeps the
- * values of up to CLV_MEMO_SIZE distinct customers for the current
- * purchase model (cleared when the model changes).
+ * values of up to CLV_MEMO_SIZE / 2 distinct customers for the current
+ * purchase model (cleared when the model changes).  For the infinite
+ * horizon of the BG/NBD and MBG/NBD the memo holds ln(DERT / P(alive)),
+ * which depends on (frequency, t) only, under the key (x, 0, T, delta,
+ * inf), and each customer's value is exp(that + ln P(alive)), bit for bit
+ * what crm_bgnbd_dert() returns: far fewer customers share (x, tx, T) than
+ * (x, T) (on 20000 demo customers 9810 against 2041 among repeat buyers).
  */
-#define CLV_MEMO_SIZE 4096		/* a power of 2 */
+#define CLV_MEMO_SIZE 16384		/* a power of 2 (16384 x 56 bytes per call site) */
 #define CLV_MEMO_PROBES 8
 
 typedef struct ClvMemoEntry
@@ -322,6 +328,63 @@ clv_delta(FunctionCallInfo fcinfo, int argno, double unit_days)
 }
 
 /*
+ * Infinite-horizon discounted expected transactions (DERT) of a BG/NBD or
+ * MBG/NBD customer: the memoised ln(DERT / P(alive)) of (x, T) plus the
+ * customer's ln P(alive) (see the memo above).
+ */
+static double
+clv_bg_dert(FunctionCallInfo fcinfo, CrmModelKind kind, const double *par, double x,
+			double tx, double T, double delta)
+{
+	double		key[5],
+				lf,
+				lpa,
+				v;
+	ClvMemoEntry *e;
+	bool		found;
+	CrmStatus	st;
+
+	if (delta <= 0.0)
+		crm_report_status(CRM_EDOMAIN, "cannot compute the discounted expected transactions");
+	key[0] = x;
+	key[1] = 0.0;
+	key[2] = T;
+	key[3] = delta;
+	key[4] = INFINITY;
+	e = clv_memo_find(fcinfo, kind, par, key, &found);
+	if (found)
+		lf = e->val;
+	else
+	{
+		if (kind == CRM_MODEL_BGNBD)
+			CRM_CALL_CORE(st, crm_bgnbd_log_dert_factor(par, delta, x, tx, T, &lf));
+		else
+			CRM_CALL_CORE(st, crm_mbgnbd_log_dert_factor(par, delta, x, tx, T, &lf));
+		if (st != CRM_OK)
+			crm_report_status(st, "cannot compute the discounted expected transactions");
+		if (e != NULL)
+		{
+			ClvModelCaches *cc = (ClvModelCaches *) fcinfo->flinfo->fn_extra;
+
+			memcpy(e->key, key, sizeof(e->key));
+			e->val = lf;
+			e->used = true;
+			cc->memo_n++;
+		}
+	}
+	if (kind == CRM_MODEL_BGNBD)
+		CRM_CALL_CORE(st, crm_bgnbd_log_p_alive(par, x, tx, T, &lpa));
+	else
+		CRM_CALL_CORE(st, crm_mbgnbd_log_p_alive(par, x, tx, T, &lpa));
+	if (st != CRM_OK)
+		crm_report_status(st, "cannot compute the discounted expected transactions");
+	v = exp(lf + lpa);
+	if (!isfinite(v))
+		crm_report_status(CRM_ERANGE, "cannot compute the discounted expected transactions");
+	return v;
+}
+
+/*
  * Discounted expected transactions of the customer in arguments
  * cust..cust+2 with the unit, horizon and rate in arguments unit, unit+1,
  * unit+2.
@@ -357,6 +420,8 @@ clv_transactions(FunctionCallInfo fcinfo, CrmModelKind kind, const double *par, 
 				 errmsg("horizon too long for BG/BB"),
 				 errdetail("The horizon is %g periods; at most 10000000 are summed.", H),
 				 errhint("Pass NULL for an infinite horizon.")));
+	if (isinf(H) && (kind == CRM_MODEL_BGNBD || kind == CRM_MODEL_MBGNBD))
+		return clv_bg_dert(fcinfo, kind, par, *x, tx, T, delta);
 	key[0] = *x;
 	key[1] = tx;
 	key[2] = T;

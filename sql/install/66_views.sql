@@ -19,6 +19,16 @@
 --   net CLV      = CLV - acquisition_cost (acquisition cost 0 when unknown);
 --   referral     = value.referral_factor x the sum of the CLV of the customers
 --                  this one referred (crm.customers.referred_by, one level);
+--   churn band   = crm.churn_band(churn_risk, churn.band_medium,
+--                  churn.band_high) with churn_risk = 1 - P(alive), raised by
+--                  the lifecycle stage: churned => high, decline => at least
+--                  medium (NULL without a model).  The BG/NBD gives every
+--                  one-time buyer P(alive) = 1 (its customers can only drop
+--                  out right after a repeat purchase), so by P(alive) alone a
+--                  customer who bought once long ago would be "low" while the
+--                  stage rules (time since the last purchase) call them
+--                  churned; the band follows the stronger of the two signals.
+--                  churn_risk itself stays the model's 1 - P(alive);
 --   value tier   = A while the CLV of the customers ranked before it (by CLV,
 --                  descending; ties by customer_id) is below value.tier_a_share
 --                  of the total CLV, B below tier_a_share + tier_b_share, else C.
@@ -79,71 +89,93 @@ SET jit = off
 SET search_path = pg_catalog, pg_temp
 AS $$
 WITH k AS (
-	SELECT crm.value_parameters() AS vp, crm.active_models() AS am,
-		   crm.lifecycle_thresholds() AS th
-	OFFSET 0
+	-- everything that is the same for every customer, computed once: the
+	-- settings, the models, the summary parameters and the unit conversions
+	SELECT k0.observation_end, k0.bucket, k0.time_unit,
+		   (k0.vp).purchase_model AS purchase_model,
+		   (k0.am).bgnbd AS bgnbd, (k0.am).mbgnbd AS mbgnbd, (k0.am).pareto_nbd AS pareto_nbd,
+		   (k0.am).gamma_gamma AS gamma_gamma,
+		   (k0.vp).horizon AS horizon, (k0.vp).annual_discount_rate AS annual_discount_rate,
+		   (k0.vp).margin AS margin, (k0.vp).margin_from_cost AS margin_from_cost,
+		   (k0.vp).referral_factor AS referral_factor,
+		   (k0.vp).tier_a_share AS tier_a_share, (k0.vp).tier_b_share AS tier_b_share,
+		   (k0.vp).band_medium AS band_medium, (k0.vp).band_high AS band_high,
+		   k0.th,
+		   coalesce((k0.am).purchase_time_unit, k0.time_unit) AS model_unit,
+		   crm.interval_days(k0.time_unit) AS unit_days,
+		   crm.interval_days(coalesce((k0.am).purchase_time_unit, k0.time_unit)) AS model_unit_days,
+		   crm.interval_days((k0.vp).prediction_period) AS period_days,
+		   (k0.th).period_days AS lc_period_days
+	FROM (SELECT crm.value_parameters() AS vp, crm.active_models() AS am,
+				 crm.lifecycle_thresholds() AS th,
+				 p.observation_end, p.bucket, p.time_unit
+		  FROM crm.summary_parameters() p
+		  OFFSET 0) k0
 ), costs AS (
 	SELECT i.customer_id, sum(i.amount) AS amount, sum(i.cost) AS cost
 	FROM crm.interactions i
-	WHERE i.kind = 'purchase' AND (SELECT (k.vp).margin_from_cost FROM k)
+	WHERE i.kind = 'purchase' AND (SELECT k.margin_from_cost FROM k)
 	GROUP BY i.customer_id
-), b0 AS (
-	SELECT r.*, k.vp, k.am, k.th,
-		   crm.interval_days(r.time_unit) AS unit_days,
-		   crm.interval_days(coalesce((k.am).purchase_time_unit, r.time_unit)) AS model_unit_days,
-		   coalesce((k.am).purchase_time_unit, r.time_unit) AS model_unit,
-		   CASE WHEN (k.vp).margin_from_cost
+), b1 AS (
+	-- crm.customer_rfm, with the summary parameters of k
+	SELECT r.*,
+		   CASE WHEN k.margin_from_cost
 				THEN CASE WHEN c.amount > 0 AND c.cost IS NOT NULL
 						  THEN CAST(least(1, 1 - c.cost / c.amount) AS float8) ELSE 1 END
-				ELSE (k.vp).margin END AS margin
-	FROM crm.customer_rfm r
-	CROSS JOIN k
+				ELSE k.margin END AS margin,
+		   CAST(r.frequency AS float8) AS x,
+		   r.recency * k.unit_days / k.model_unit_days AS tx,
+		   r.t * k.unit_days / k.model_unit_days AS tt,
+		   k.period_days / k.model_unit_days AS period,
+		   k.lc_period_days / k.model_unit_days AS lc_period,
+		   k.purchase_model, k.bgnbd, k.mbgnbd, k.pareto_nbd, k.gamma_gamma, k.model_unit,
+		   k.horizon, k.annual_discount_rate
+	FROM k
+	CROSS JOIN LATERAL crm.customer_rfm_at(k.observation_end, k.bucket, k.time_unit) r
 	LEFT JOIN costs c ON c.customer_id = r.customer_id
-), b1 AS (
-	SELECT b0.*,
-		   CAST(b0.frequency AS float8) AS x,
-		   b0.recency * b0.unit_days / b0.model_unit_days AS tx,
-		   b0.t * b0.unit_days / b0.model_unit_days AS tt,
-		   crm.interval_days((b0.vp).prediction_period) / b0.model_unit_days AS period,
-		   (b0.th).period_days / b0.model_unit_days AS lc_period
-	FROM b0
 ), b2 AS (
-	SELECT b1.*,
-		   CASE (b1.vp).purchase_model
-				WHEN 'bgnbd' THEN crm.p_alive((b1.am).bgnbd, b1.x, b1.tx, b1.tt)
-				WHEN 'mbgnbd' THEN crm.p_alive((b1.am).mbgnbd, b1.x, b1.tx, b1.tt)
-				WHEN 'pareto_nbd' THEN crm.p_alive((b1.am).pareto_nbd, b1.x, b1.tx, b1.tt) END AS p_alive,
-		   CASE (b1.vp).purchase_model
-				WHEN 'bgnbd' THEN crm.p_alive_future((b1.am).bgnbd, b1.x, b1.tx, b1.tt, b1.period)
-				WHEN 'mbgnbd' THEN crm.p_alive_future((b1.am).mbgnbd, b1.x, b1.tx, b1.tt, b1.period)
-				WHEN 'pareto_nbd' THEN crm.p_alive_future((b1.am).pareto_nbd, b1.x, b1.tx, b1.tt, b1.period) END
+	SELECT b1.customer_id, b1.external_ref, b1.acquisition_channel, b1.acquired_at,
+		   b1.first_purchase_at, b1.referred_by, b1.is_prospect, b1.frequency, b1.recency, b1.t,
+		   b1.since_last_purchase, b1.monetary, b1.revenue, b1.time_unit, b1.r_score, b1.f_score,
+		   b1.m_score, b1.rfm_cell, b1.segment, b1.margin, b1.acquisition_cost, b1.as_of,
+		   CASE b1.purchase_model
+				WHEN 'bgnbd' THEN crm.p_alive(b1.bgnbd, b1.x, b1.tx, b1.tt)
+				WHEN 'mbgnbd' THEN crm.p_alive(b1.mbgnbd, b1.x, b1.tx, b1.tt)
+				WHEN 'pareto_nbd' THEN crm.p_alive(b1.pareto_nbd, b1.x, b1.tx, b1.tt) END AS p_alive,
+		   CASE b1.purchase_model
+				WHEN 'bgnbd' THEN crm.p_alive_future(b1.bgnbd, b1.x, b1.tx, b1.tt, b1.period)
+				WHEN 'mbgnbd' THEN crm.p_alive_future(b1.mbgnbd, b1.x, b1.tx, b1.tt, b1.period)
+				WHEN 'pareto_nbd' THEN crm.p_alive_future(b1.pareto_nbd, b1.x, b1.tx, b1.tt, b1.period) END
 			   AS p_alive_next_period,
-		   CASE (b1.vp).purchase_model
-				WHEN 'bgnbd' THEN crm.conditional_expected_purchases((b1.am).bgnbd, b1.period, b1.x, b1.tx, b1.tt)
-				WHEN 'mbgnbd' THEN crm.conditional_expected_purchases((b1.am).mbgnbd, b1.period, b1.x, b1.tx, b1.tt)
-				WHEN 'pareto_nbd' THEN crm.conditional_expected_purchases((b1.am).pareto_nbd, b1.period, b1.x, b1.tx, b1.tt) END
+		   CASE b1.purchase_model
+				WHEN 'bgnbd' THEN crm.conditional_expected_purchases(b1.bgnbd, b1.period, b1.x, b1.tx, b1.tt)
+				WHEN 'mbgnbd' THEN crm.conditional_expected_purchases(b1.mbgnbd, b1.period, b1.x, b1.tx, b1.tt)
+				WHEN 'pareto_nbd' THEN crm.conditional_expected_purchases(b1.pareto_nbd, b1.period, b1.x, b1.tx, b1.tt) END
 			   AS expected_purchases,
-		   CASE (b1.vp).purchase_model
-				WHEN 'bgnbd' THEN crm.conditional_expected_purchases((b1.am).bgnbd, b1.lc_period, b1.x, b1.tx, b1.tt)
-				WHEN 'mbgnbd' THEN crm.conditional_expected_purchases((b1.am).mbgnbd, b1.lc_period, b1.x, b1.tx, b1.tt)
-				WHEN 'pareto_nbd' THEN crm.conditional_expected_purchases((b1.am).pareto_nbd, b1.lc_period, b1.x, b1.tx, b1.tt) END
+		   CASE b1.purchase_model
+				WHEN 'bgnbd' THEN crm.conditional_expected_purchases(b1.bgnbd, b1.lc_period, b1.x, b1.tx, b1.tt)
+				WHEN 'mbgnbd' THEN crm.conditional_expected_purchases(b1.mbgnbd, b1.lc_period, b1.x, b1.tx, b1.tt)
+				WHEN 'pareto_nbd' THEN crm.conditional_expected_purchases(b1.pareto_nbd, b1.lc_period, b1.x, b1.tx, b1.tt) END
 			   AS lc_expected,
-		   crm.expected_spend((b1.am).gamma_gamma, b1.x, b1.monetary) AS expected_spend,
-		   CASE (b1.vp).purchase_model
-				WHEN 'bgnbd' THEN crm.clv((b1.am).bgnbd, (b1.am).gamma_gamma, b1.x, b1.tx, b1.tt, b1.monetary,
-										  b1.model_unit, (b1.vp).horizon, (b1.vp).annual_discount_rate, b1.margin)
-				WHEN 'mbgnbd' THEN crm.clv((b1.am).mbgnbd, (b1.am).gamma_gamma, b1.x, b1.tx, b1.tt, b1.monetary,
-										   b1.model_unit, (b1.vp).horizon, (b1.vp).annual_discount_rate, b1.margin)
-				WHEN 'pareto_nbd' THEN crm.clv((b1.am).pareto_nbd, (b1.am).gamma_gamma, b1.x, b1.tx, b1.tt, b1.monetary,
-											   b1.model_unit, (b1.vp).horizon, (b1.vp).annual_discount_rate, b1.margin) END
+		   crm.expected_spend(b1.gamma_gamma, b1.x, b1.monetary) AS expected_spend,
+		   CASE b1.purchase_model
+				WHEN 'bgnbd' THEN crm.clv(b1.bgnbd, b1.gamma_gamma, b1.x, b1.tx, b1.tt, b1.monetary,
+										  b1.model_unit, b1.horizon, b1.annual_discount_rate, b1.margin)
+				WHEN 'mbgnbd' THEN crm.clv(b1.mbgnbd, b1.gamma_gamma, b1.x, b1.tx, b1.tt, b1.monetary,
+										   b1.model_unit, b1.horizon, b1.annual_discount_rate, b1.margin)
+				WHEN 'pareto_nbd' THEN crm.clv(b1.pareto_nbd, b1.gamma_gamma, b1.x, b1.tx, b1.tt, b1.monetary,
+											   b1.model_unit, b1.horizon, b1.annual_discount_rate, b1.margin) END
 			   AS clv
 	FROM b1
 ), b3 AS (
 	SELECT b2.*,
 		   sum(b2.clv) OVER (ORDER BY b2.clv DESC NULLS LAST, b2.customer_id
 							 ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) - b2.clv AS clv_before,
-		   sum(b2.clv) OVER () AS clv_total
+		   sum(b2.clv) OVER () AS clv_total,
+		   crm.lifecycle_stage(b2.frequency, b2.t * k.unit_days, b2.since_last_purchase * k.unit_days,
+							   b2.p_alive, b2.lc_expected, k.th) AS lifecycle_stage
 	FROM b2
+	CROSS JOIN k
 ), referrals AS (
 	SELECT b2.referred_by AS customer_id, sum(b2.clv) AS referred_clv, count(*) AS referred
 	FROM b2
@@ -167,10 +199,14 @@ SELECT b3.customer_id,
 	   b3.m_score,
 	   b3.rfm_cell,
 	   b3.segment,
-	   (b3.vp).purchase_model,
+	   k.purchase_model,
 	   b3.p_alive,
 	   1 - b3.p_alive AS churn_risk,
-	   crm.churn_band(1 - b3.p_alive, (b3.vp).band_medium, (b3.vp).band_high) AS churn_band,
+	   CASE WHEN b3.p_alive IS NULL THEN NULL
+			WHEN b3.lifecycle_stage = 'churned' THEN 'high'
+			WHEN b3.lifecycle_stage = 'decline'
+				THEN greatest('medium', crm.churn_band(1 - b3.p_alive, k.band_medium, k.band_high))
+			ELSE crm.churn_band(1 - b3.p_alive, k.band_medium, k.band_high) END AS churn_band,
 	   b3.p_alive_next_period,
 	   b3.expected_purchases,
 	   b3.expected_spend,
@@ -180,16 +216,16 @@ SELECT b3.customer_id,
 	   b3.clv - CAST(coalesce(b3.acquisition_cost, 0) AS float8) AS net_clv,
 	   coalesce(rf.referred, 0) AS referred_customers,
 	   CASE WHEN b3.clv IS NOT NULL
-			THEN (b3.vp).referral_factor * coalesce(rf.referred_clv, 0) END AS referral_value,
+			THEN k.referral_factor * coalesce(rf.referred_clv, 0) END AS referral_value,
 	   CASE WHEN b3.clv IS NULL THEN NULL
 			WHEN b3.clv_total <= 0 THEN 'C'
-			WHEN b3.clv_before < (b3.vp).tier_a_share * b3.clv_total THEN 'A'
-			WHEN b3.clv_before < ((b3.vp).tier_a_share + (b3.vp).tier_b_share) * b3.clv_total THEN 'B'
+			WHEN b3.clv_before < k.tier_a_share * b3.clv_total THEN 'A'
+			WHEN b3.clv_before < (k.tier_a_share + k.tier_b_share) * b3.clv_total THEN 'B'
 			ELSE 'C' END AS value_tier,
-	   crm.lifecycle_stage(b3.frequency, b3.t * b3.unit_days, b3.since_last_purchase * b3.unit_days,
-						   b3.p_alive, b3.lc_expected, b3.th) AS lifecycle_stage,
+	   b3.lifecycle_stage,
 	   b3.as_of
 FROM b3
+CROSS JOIN k
 LEFT JOIN referrals rf ON rf.customer_id = b3.customer_id
 $$;
 
@@ -220,8 +256,8 @@ COMMENT ON COLUMN crm.customer_value.rfm_cell IS 'the RFM cell as three digits';
 COMMENT ON COLUMN crm.customer_value.segment IS 'named RFM segment (crm.rfm_segments)';
 COMMENT ON COLUMN crm.customer_value.purchase_model IS 'purchase model used (setting value.purchase_model)';
 COMMENT ON COLUMN crm.customer_value.p_alive IS 'probability that the customer is still active (NULL without an active model)';
-COMMENT ON COLUMN crm.customer_value.churn_risk IS '1 - p_alive';
-COMMENT ON COLUMN crm.customer_value.churn_band IS 'low / medium / high from churn_risk (settings churn.band_medium, churn.band_high)';
+COMMENT ON COLUMN crm.customer_value.churn_risk IS '1 - p_alive (the model''s probability; churn_band also looks at the lifecycle stage)';
+COMMENT ON COLUMN crm.customer_value.churn_band IS 'low / medium / high from churn_risk (settings churn.band_medium, churn.band_high), raised by the lifecycle stage: churned => high, decline => at least medium (the BG/NBD gives one-time buyers P(alive) = 1, so risk alone would call long-gone one-time buyers low); NULL without a model';
 COMMENT ON COLUMN crm.customer_value.p_alive_next_period IS 'P(alive) at the end of the next value.prediction_period if no purchase is seen until then';
 COMMENT ON COLUMN crm.customer_value.expected_purchases IS 'expected purchases in the next value.prediction_period';
 COMMENT ON COLUMN crm.customer_value.expected_spend IS 'expected value per future purchase (Gamma-Gamma; population mean without repeat purchases)';
@@ -272,7 +308,7 @@ COMMENT ON COLUMN crm.segment_summary.avg_clv IS 'mean CLV of the customers with
 COMMENT ON COLUMN crm.segment_summary.net_equity IS 'sum of net CLV (CLV - acquisition cost)';
 COMMENT ON COLUMN crm.segment_summary.expected_purchases IS 'expected purchases in the next value.prediction_period';
 COMMENT ON COLUMN crm.segment_summary.avg_churn_risk IS 'mean churn risk (1 - P(alive))';
-COMMENT ON COLUMN crm.segment_summary.high_risk IS 'customers in churn band high';
+COMMENT ON COLUMN crm.segment_summary.high_risk IS 'customers in churn band high (every churned customer with a model among them)';
 COMMENT ON COLUMN crm.segment_summary.churned IS 'customers in lifecycle stage churned';
 
 -- ---------------------------------------------------------------------------

@@ -12,9 +12,10 @@
  * penalizer, optional start vector), which every partial state of one
  * aggregate must share.
  *
- * Memory: 40 bytes per distinct observation (CrmAccumEntry) plus an 8-byte
- * hash slot (index + 32 hash bits) at a load factor between 1/4 and 1/2:
- * 56-72 bytes per entry, the upper end just after the doubling growth.
+ * Memory: 40 bytes per distinct observation (CrmAccumEntry, allocated in
+ * blocks, so growth never copies them) plus an 8-byte hash slot (index + 32
+ * hash bits) at a load factor between 1/4 and 1/2: 56-72 bytes per entry,
+ * the upper end just after the index doubled.
  *
  * The encoded form (crm_accum_encode / crm_accum_decode, codec.h) is the
  * on-disk and wire format of the SQL type crm.fit_state:
@@ -63,6 +64,31 @@ typedef struct CrmAccumSlot
 	uint32_t	hash;
 } CrmAccumSlot;
 
+/*
+ * Rows added but not yet in the hash table.  crm_accum_add computes a row's
+ * hash, prefetches its slot and parks the row; the parked rows are inserted
+ * CRM_ACCUM_PEND at a time, by when their slots are in cache, so that the
+ * misses of many rows overlap (with millions of distinct rows the index is
+ * far larger than the caches, and a lone probe waits for memory).  Room for
+ * the parked rows is reserved when they are parked, so inserting them never
+ * fails.  Every function below except crm_accum_add inserts them first
+ * (crm_accum_flush); the logical content does not change, so functions
+ * taking a const accumulator do it too.
+ */
+#define CRM_ACCUM_PEND 16
+
+typedef struct CrmAccumPend
+{
+	double		x;
+	double		tx;
+	double		T;
+	double		w;
+	uint32_t	hash;
+} CrmAccumPend;
+
+#define CRM_ACCUM_BLOCK_SHIFT 14
+#define CRM_ACCUM_BLOCK ((size_t) 1 << CRM_ACCUM_BLOCK_SHIFT)
+
 /* bytes of one encoded entry */
 #define CRM_ACCUM_ENTRY_BYTES 40
 
@@ -76,10 +102,45 @@ typedef struct CrmAccum
 	int64_t		rows;			/* data rows added (or merged) */
 	size_t		n;				/* entries in use */
 	size_t		cap;			/* entries allocated */
-	CrmAccumEntry *entries;		/* dense, insertion order */
+	/*
+	 * Entries in insertion order, in blocks: block 0 grows by doubling up
+	 * to CRM_ACCUM_BLOCK entries (so small states stay small), then each
+	 * new block is as large as all before it.  A large state thus grows
+	 * without copying what it holds, and its big blocks get huge pages
+	 * (see the glue's allocator).  Read them with crm_accum_entry().
+	 */
+	CrmAccumEntry **blocks;
+	size_t		nblocks;		/* blocks allocated */
+	size_t		blocks_cap;		/* length of the blocks array */
 	CrmAccumSlot *slots;		/* open-addressing index (linear probing) */
 	size_t		nslots;			/* power of two, or 0 */
+	int			npend;			/* parked rows (counted in rows, not in n) */
+	CrmAccumPend pend[CRM_ACCUM_PEND];
 } CrmAccum;
+
+/*
+ * Entry i (< n, after crm_accum_flush) of an accumulator.  Block 0 holds
+ * entries [0, B), block b >= 1 holds [B 2^(b-1), B 2^b), B = CRM_ACCUM_BLOCK.
+ */
+static inline CrmAccumEntry *
+crm_accum_entry(const CrmAccum *a, size_t i)
+{
+	uint64_t	q = (uint64_t) (i >> CRM_ACCUM_BLOCK_SHIFT);
+	int			b = 0;
+
+	if (q == 0)
+		return &a->blocks[0][i];
+#if defined(__GNUC__) || defined(__clang__)
+	b = 64 - __builtin_clzll(q);
+#else
+	while (q != 0)
+	{
+		q >>= 1;
+		b++;
+	}
+#endif
+	return &a->blocks[b][i - (CRM_ACCUM_BLOCK << (b - 1))];
+}
 
 /*
  * Start an empty accumulator for a model kind with the given options
@@ -100,6 +161,12 @@ extern void crm_accum_free(CrmAccum *a);
  * overflow.
  */
 extern CrmStatus crm_accum_add(CrmAccum *a, double x, double tx, double T, double w);
+
+/*
+ * Insert the parked rows (see CrmAccumPend); never fails.  Call it before
+ * reading n or entries directly.
+ */
+extern void crm_accum_flush(CrmAccum *a);
 
 /* True when a and b are for the same kind with identical options. */
 extern bool crm_accum_compatible(const CrmAccum *a, const CrmAccum *b);

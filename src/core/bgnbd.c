@@ -1593,21 +1593,22 @@ bg_dert_lng(double p, double lp, const void *vctx)
 /*
  * DERT = P(alive) · E_p[h(p)], p ~ Beta(a, b'): ∫0^∞ e^(−δt) dE[Y(t)]
  * (Fader, Hardie & Lee 2005's discounted expected residual transactions
- * with a continuous discount rate δ per time unit).
+ * with a continuous discount rate δ per time unit).  bg_dert_log_factor
+ * gives ln E_p[h(p)], which depends on x and T only (not on tx): callers
+ * that value many customers can keep it per (x, T) and multiply by each
+ * customer's P(alive).  The customer (x, T) is checked by the caller.
  */
 static CrmStatus
-bg_dert(bool mbg, const double *par, double delta, double x, double tx, double T,
-		double *out)
+bg_dert_log_factor(bool mbg, const double *par, double delta, double x, double T,
+				   double *out)
 {
-	CrmStatus	st = bg_check_call(par, x, tx, T);
 	BgDertCtx	ctx;
 	double		anchors[2];
 	double		bp,
 				p0,
 				l;
+	CrmStatus	st;
 
-	if (st != CRM_OK)
-		return st;
 	if (!crm_isfinite(delta) || !(delta > 0.0))
 		return CRM_EDOMAIN;
 	ctx.k = par[0] + x;
@@ -1626,8 +1627,47 @@ bg_dert(bool mbg, const double *par, double delta, double x, double tx, double T
 		return ctx.st;
 	if (st != CRM_OK)
 		return st;
+	*out = l;
+	return CRM_OK;
+}
+
+/* DERT of one customer: exp(ln factor + ln P(alive)). */
+static CrmStatus
+bg_dert(bool mbg, const double *par, double delta, double x, double tx, double T,
+		double *out)
+{
+	CrmStatus	st = bg_check_call(par, x, tx, T);
+	double		l;
+
+	if (st != CRM_OK)
+		return st;
+	if ((st = bg_dert_log_factor(mbg, par, delta, x, T, &l)) != CRM_OK)
+		return st;
 	*out = exp(l + bg_log_p_alive(mbg, par, x, tx, T));
 	return crm_isfinite(*out) ? CRM_OK : CRM_ERANGE;
+}
+
+/* ln DERT / P(alive) of the BG/NBD and MBG/NBD (see bgnbd.h). */
+CrmStatus
+crm_bgnbd_log_dert_factor(const double *par, double delta, double x, double tx, double T,
+						  double *out)
+{
+	CrmStatus	st = bg_check_call(par, x, tx, T);
+
+	if (st != CRM_OK)
+		return st;
+	return bg_dert_log_factor(false, par, delta, x, T, out);
+}
+
+CrmStatus
+crm_mbgnbd_log_dert_factor(const double *par, double delta, double x, double tx, double T,
+						   double *out)
+{
+	CrmStatus	st = bg_check_call(par, x, tx, T);
+
+	if (st != CRM_OK)
+		return st;
+	return bg_dert_log_factor(true, par, delta, x, T, out);
 }
 
 CrmStatus

@@ -61,4 +61,15 @@ extern CrmStatus crm_bgnbd_dert(const double *par, double delta, double x, doubl
 extern CrmStatus crm_mbgnbd_dert(const double *par, double delta, double x, double tx, double T,
 								 double *out);
 
+/*
+ * ln(DERT / P(alive)): the factor of the DERT that depends on x and T only
+ * (not on tx), so DERT = exp(factor + ln P(alive)) exactly as crm_*_dert
+ * computes it; for valuing many customers that share (x, T).  tx is only
+ * checked.
+ */
+extern CrmStatus crm_bgnbd_log_dert_factor(const double *par, double delta, double x,
+										   double tx, double T, double *out);
+extern CrmStatus crm_mbgnbd_log_dert_factor(const double *par, double delta, double x,
+											double tx, double T, double *out);
+
 #endif							/* CRM_BGNBD_H */

@@ -116,13 +116,31 @@ crm_gg_loglik1(const double *par, double x, double mbar, double *ll, double *gra
 	return gg_ll_one(par, x, mbar, ll, grad);
 }
 
-/* CrmModelSpec.loglik: Σ w ln f over checked repeat customers, with gradient. */
+/*
+ * CrmModelSpec.loglik: Σ w ln f over checked repeat customers, with
+ * gradient.  The data arrive sorted by x, so the Gamma-function terms,
+ * which depend on x and the parameters only, are computed once per run of
+ * equal x (real data have few distinct x); per row there remain the three
+ * logarithms.  Each row's terms are the same expressions as gg_ll_one's,
+ * evaluated in the same order.
+ */
 static CrmStatus
 gg_loglik(const double *par, const CrmObs *obs, size_t n, double *ll, double *grad)
 {
+	double		p = par[0],
+				q = par[1],
+				v = par[2];
 	double		tot = 0.0;
-	double		g[3],
-				gsum[3] = {0.0, 0.0, 0.0};
+	double		gsum[3] = {0.0, 0.0, 0.0};
+	double		cur_x = 0.0,
+				px = 0.0,
+				lg = 0.0,		/* ln Γ(px+q) − ln Γ(px) − ln Γ(q) */
+				psi_pxq = 0.0,
+				dpx = 0.0,		/* ψ(px+q) − ψ(px) */
+				dq = 0.0;		/* ψ(px+q) − ψ(q) */
+	double		lgq,
+				psi_q = 0.0;
+	bool		have_x = false;
 	size_t		i;
 	int			k;
 	const char *reason;
@@ -130,20 +148,52 @@ gg_loglik(const double *par, const CrmObs *obs, size_t n, double *ll, double *gr
 	*ll = NAN;
 	if (gg_check_params(par, &reason) != CRM_OK)
 		return CRM_EPARAM;
+	lgq = crm_lgamma(q);
+	if (grad)
+		psi_q = crm_digamma(q);
 	for (i = 0; i < n; i++)
 	{
-		double		l;
-		CrmStatus	st;
+		double		x = obs[i].x,
+					mbar = obs[i].tx,
+					xm,
+					l1,
+					l2,
+					l;
 
 		if ((i & 4095) == 4095 && crm_interrupted())
 			return CRM_EINTERRUPTED;
-		st = gg_ll_one(par, obs[i].x, obs[i].tx, &l, grad ? g : NULL);
-		if (st != CRM_OK)
-			return st;
+		if (!have_x || x != cur_x)
+		{
+			cur_x = x;
+			have_x = true;
+			px = p * x;
+			lg = crm_lgamma_diff(px, q) - lgq;
+			if (grad)
+			{
+				psi_pxq = crm_digamma(px + q);
+				dpx = psi_pxq - crm_digamma(px);
+				dq = psi_pxq - psi_q;
+			}
+		}
+		xm = x * mbar;
+		l1 = log1p(xm / v);
+		l2 = log1p(v / xm);
+		l = lg - q * l1 - px * l2 - log(mbar);
+		if (!crm_isfinite(l))
+			return CRM_ERANGE;
 		tot += obs[i].w * l;
 		if (grad)
-			for (k = 0; k < 3; k++)
-				gsum[k] += obs[i].w * g[k];
+		{
+			double		g0 = x * dpx - x * l2,
+						g1 = dq - l1,
+						g2 = (q * xm / v - px) / (v + xm);
+
+			if (!crm_isfinite(g0) || !crm_isfinite(g1) || !crm_isfinite(g2))
+				return CRM_ERANGE;
+			gsum[0] += obs[i].w * g0;
+			gsum[1] += obs[i].w * g1;
+			gsum[2] += obs[i].w * g2;
+		}
 	}
 	if (!crm_isfinite(tot))
 		return CRM_ERANGE;

@@ -997,6 +997,8 @@ pnbd_loglik_batch(const double *par, const CrmObs *obs, size_t n, double *ll, do
 	double		wx = 0.0,		/* Σ w of the x-run */
 				wp1 = 0.0;		/* Σ w p1 of the (x, tx)-run */
 	bool		have_row = false;
+	size_t		hits = 0;		/* cache hits in the x-run */
+	bool		bypass = false; /* cache given up for the x-run */
 	struct
 	{
 		double		T;
@@ -1064,6 +1066,8 @@ pnbd_loglik_batch(const double *par, const CrmObs *obs, size_t n, double *ll, do
 			have_tx = false;
 			gen++;
 			cache.nused = 0;
+			hits = 0;
+			bypass = false;
 			wx = 0.0;
 			have_row = false;
 		}
@@ -1118,22 +1122,32 @@ pnbd_loglik_batch(const double *par, const CrmObs *obs, size_t n, double *ll, do
 		}
 
 		/* the T term, from the cache when possible */
-		if (cache.slots != NULL)
+		if (cache.slots != NULL && !bypass)
 		{
 			uint64_t	key;
 			uint32_t	h;
 
 			memcpy(&key, &o->T, sizeof(key));
 			h = tcache_find(&cache, key, gen);
-			if (cache.slots[h].gen != gen && cache.nused >= cache.cap / 2 &&
-				tcache_grow(&cache, gen))
+			if (cache.slots[h].gen == gen)
+				hits++;
+			else if (cache.nused >= cache.cap / 2 && hits < cache.nused)
+			{
+				/*
+				 * Full, and fewer hits than entries: the ages of this x-run
+				 * are mostly distinct (unrounded T), so growing would only
+				 * cost memory traffic.  Compute the rest of the run directly.
+				 */
+				bypass = true;
+			}
+			else if (cache.nused >= cache.cap / 2 && tcache_grow(&cache, gen))
 			{
 				h = tcache_find(&cache, key, gen);
 				have_row = false;	/* row.sl pointed into the old table */
 			}
 			if (cache.slots[h].gen == gen)
 				sl = &cache.slots[h];
-			else if (cache.nused < cache.cap / 2)
+			else if (!bypass && cache.nused < cache.cap / 2)
 			{
 				st = pnbd_term(&p, &px, 1, o->T, want, &t2);
 				if (st != CRM_OK)

@@ -23,8 +23,12 @@ weight_of(const CrmAccum *a, double x, double tx, double T)
 	size_t		i;
 
 	for (i = 0; i < a->n; i++)
-		if (a->entries[i].x == x && a->entries[i].tx == tx && a->entries[i].T == T)
-			return a->entries[i].w + a->entries[i].w_lo;
+	{
+		const CrmAccumEntry *e = crm_accum_entry(a, i);
+
+		if (e->x == x && e->tx == tx && e->T == T)
+			return e->w + e->w_lo;
+	}
 	return -1;
 }
 
@@ -46,11 +50,12 @@ compression(void)
 	crm_accum_add(&a, 5, 0, 0, 0.1);
 	for (i = 0; i < 9; i++)
 		crm_accum_add(&a, 5, 0, 0, 0.1);
+	crm_accum_flush(&a);		/* insert the parked rows before reading n */
 	ut_ok(a.n == 3, "3 distinct entries (%zu)", a.n);
 	ut_ok(a.rows == 1012, "rows %lld", (long long) a.rows);
 	ut_close(weight_of(&a, 3, 1, 0), 1000, 0, "weight of (3,1)");
 	ut_close(weight_of(&a, 0, 0, 0), 5, 0, "weight of (0,0) with -0.0 merged");
-	ut_ok(!signbit(a.entries[1].x) && !signbit(a.entries[1].T), "stored key is +0.0");
+	ut_ok(!signbit(crm_accum_entry(&a, 1)->x) && !signbit(crm_accum_entry(&a, 1)->T), "stored key is +0.0");
 	ut_close(weight_of(&a, 5, 0, 0), 1.0, 1e-16, "ten 0.1 weights sum to 1 (compensated)");
 	ut_ok(crm_accum_sorted(&a, &obs, &n, &total) == CRM_OK && n == 3, "sorted");
 	ut_ok(obs[0].x == 0 && obs[1].x == 3 && obs[2].x == 5, "sorted by x");
@@ -74,13 +79,15 @@ growth(void)
 	crm_accum_init(&a, CRM_MODEL_SBG, 0.0, false, NULL);
 	for (i = 0; i < 1000000 && ok; i++)
 		ok = crm_accum_add(&a, (double) (i / 2 + 1), (double) (i % 2), 0, 1.0) == CRM_OK;
+	crm_accum_flush(&a);
 	ut_ok(ok && a.n == 1000000, "1M distinct entries (%zu)", a.n);
 	for (i = 0; i < 1000000 && ok; i++)
 		ok = crm_accum_add(&a, (double) (i / 2 + 1), (double) (i % 2), 0, 2.0) == CRM_OK;
+	crm_accum_flush(&a);
 	ut_ok(ok && a.n == 1000000, "adding them again creates nothing (%zu)", a.n);
 	ok = true;
 	for (i = 0; i < a.n; i++)
-		if (a.entries[i].w != 3.0)
+		if (crm_accum_entry(&a, i)->w != 3.0)
 			ok = false;
 	ut_ok(ok, "every weight is 3");
 	ut_ok(a.nslots >= 2 * a.n && a.nslots <= 4 * a.n + 64, "load factor: %zu slots for %zu entries",
@@ -135,12 +142,13 @@ merge(void)
 		crm_accum_add(i < 170 ? &a : &b, x, tx, 0, 1.0 + i % 5);
 		crm_accum_add(&all, x, tx, 0, 1.0 + i % 5);
 	}
+	crm_accum_flush(&all);
 	ut_ok(crm_accum_merge(&a, &b) == CRM_OK, "merge");
 	ut_ok(a.n == all.n && a.rows == all.rows, "entries %zu/%zu rows %lld/%lld", a.n, all.n,
 		  (long long) a.rows, (long long) all.rows);
 	for (i = 0; i < (int) all.n; i++)
-		if (weight_of(&a, all.entries[i].x, all.entries[i].tx, 0) !=
-			all.entries[i].w + all.entries[i].w_lo)
+		if (weight_of(&a, crm_accum_entry(&all, i)->x, crm_accum_entry(&all, i)->tx, 0) !=
+			crm_accum_entry(&all, i)->w + crm_accum_entry(&all, i)->w_lo)
 			ok = false;
 	ut_ok(ok, "same weights");
 	crm_accum_init(&c, CRM_MODEL_SBG, 0.2, false, NULL);
@@ -185,7 +193,7 @@ merge(void)
 		ut_ok(e1.n == e2.n && e1.rows == e2.rows, "same size");
 		ok = true;
 		for (i = 0; i < (int) e1.n; i++)
-			if (memcmp(&e1.entries[i], &e2.entries[i], sizeof(CrmAccumEntry)) != 0)
+			if (memcmp(crm_accum_entry(&e1, i), crm_accum_entry(&e2, i), sizeof(CrmAccumEntry)) != 0)
 				ok = false;
 		ut_ok(ok, "identical entries");
 		put_f64_at(buf, len - 16, -1.0);	/* the last entry's weight */
@@ -414,11 +422,80 @@ codec_roundtrip(void)
 	crm_accum_free(&a);
 }
 
+/* reference order for sorted_floats */
+static int
+ref_cmp(const void *pa, const void *pb)
+{
+	const CrmObs *p = pa;
+	const CrmObs *q = pb;
+
+	if (p->x != q->x)
+		return p->x < q->x ? -1 : 1;
+	if (p->tx != q->tx)
+		return p->tx < q->tx ? -1 : 1;
+	if (p->T != q->T)
+		return p->T < q->T ? -1 : 1;
+	return 0;
+}
+
+/*
+ * The radix sort of crm_accum_sorted on unrounded values (keys that tie in
+ * their top bits and differ below), on near-duplicates and on negative and
+ * mixed-sign keys: the same order as qsort with a plain comparator.
+ */
+static void
+sorted_floats(void)
+{
+	int			round;
+
+	ut_begin("accum: sorted view of unrounded, near-equal and signed keys equals qsort's order");
+	for (round = 0; round < 3; round++)
+	{
+		CrmAccum	a;
+		CrmObs	   *obs,
+				   *ref;
+		size_t		n,
+					i;
+		double		total;
+		uint64_t	s = 12345 + round;
+		bool		same;
+
+		crm_accum_init(&a, CRM_MODEL_BGNBD, 0.0, false, NULL);
+		for (i = 0; i < 200000; i++)
+		{
+			double		x,
+						tx,
+						T;
+
+			s = s * UINT64_C(6364136223846793005) + UINT64_C(1442695040888963407);
+			x = (double) ((s >> 33) % 5);
+			T = 1.0 + 77.0 * (double) ((s >> 11) & 0xfffff) / 1048576.0;
+			if (round == 1)
+				T = 1000.0 + (double) ((s >> 20) % 64) * 1e-12;	/* tie in the top bits */
+			if (round == 2)
+				x = -x;			/* the order of the bits of negatives is reversed */
+			tx = x != 0 ? T * (double) ((s >> 40) % 1000) / 1000.0 : 0.0;
+			crm_accum_add(&a, x, tx, T, 1.0);
+		}
+		ut_ok(crm_accum_sorted(&a, &obs, &n, &total) == CRM_OK, "sorted");
+		ref = malloc(n * sizeof(CrmObs));
+		memcpy(ref, obs, n * sizeof(CrmObs));
+		qsort(ref, n, sizeof(CrmObs), ref_cmp);
+		same = memcmp(ref, obs, n * sizeof(CrmObs)) == 0;
+		ut_ok(same, "round %d: %zu rows in qsort's order", round, n);
+		free(ref);
+		crm_free(obs);
+		crm_accum_free(&a);
+	}
+	ut_end();
+}
+
 void
 test_accum(void)
 {
 	compression();
 	growth();
+	sorted_floats();
 	merge();
 	codec_roundtrip();
 }

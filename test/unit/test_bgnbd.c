@@ -828,6 +828,55 @@ dert_corners(void)
 }
 
 /*
+ * ln(DERT / P(alive)) (the factor the SQL glue memoises per (x, T)) plus
+ * ln P(alive) gives crm_*_dert() bit for bit, and the factor does not depend
+ * on tx.
+ */
+static void
+dert_factor(void)
+{
+	static const double cust[][3] = {
+		{0, 0, 38.86}, {2, 30.43, 38.86}, {2, 5, 38.86}, {7, 29.43, 35.38}, {50, 1, 60},
+	};
+	const double *mle[2] = {BG_MLE, MBG_MLE};
+	int			m,
+				i;
+
+	ut_begin("bgnbd: DERT = exp(ln dert factor(x, T) + ln P(alive)) exactly; factor free of tx");
+	for (m = 0; m < 2; m++)
+	{
+		for (i = 0; i < (int) (sizeof(cust) / sizeof(cust[0])); i++)
+		{
+			double		x = cust[i][0],
+						tx = cust[i][1],
+						T = cust[i][2],
+						lf,
+						lf2,
+						lpa,
+						d;
+
+			ut_ok((m == 0 ? crm_bgnbd_log_dert_factor(mle[m], DELTA15, x, tx, T, &lf)
+				   : crm_mbgnbd_log_dert_factor(mle[m], DELTA15, x, tx, T, &lf)) == CRM_OK, "factor");
+			ut_ok((m == 0 ? crm_bgnbd_log_dert_factor(mle[m], DELTA15, x, x > 0 ? T / 2 : 0, T, &lf2)
+				   : crm_mbgnbd_log_dert_factor(mle[m], DELTA15, x, x > 0 ? T / 2 : 0, T, &lf2)) == CRM_OK,
+				  "factor, other tx");
+			ut_ok((m == 0 ? crm_bgnbd_log_p_alive(mle[m], x, tx, T, &lpa)
+				   : crm_mbgnbd_log_p_alive(mle[m], x, tx, T, &lpa)) == CRM_OK, "log p_alive");
+			ut_ok((m == 0 ? crm_bgnbd_dert(mle[m], DELTA15, x, tx, T, &d)
+				   : crm_mbgnbd_dert(mle[m], DELTA15, x, tx, T, &d)) == CRM_OK, "dert");
+			ut_ok(exp(lf + lpa) == d, "model %d x=%g tx=%g T=%g: %.17g vs %.17g", m, x, tx, T,
+				  exp(lf + lpa), d);
+			ut_ok(lf == lf2, "model %d x=%g T=%g: factor depends on tx", m, x, T);
+		}
+	}
+	/* checks as crm_bgnbd_dert: bad customer, bad rate */
+	ut_ok(crm_bgnbd_log_dert_factor(BG_MLE, DELTA15, 2, 40, 38.86, &(double) {0}) != CRM_OK, "tx > T");
+	ut_ok(crm_bgnbd_log_dert_factor(BG_MLE, 0.0, 2, 30, 38.86, &(double) {0}) == CRM_EDOMAIN, "delta = 0");
+	ut_ok(crm_mbgnbd_log_dert_factor(MBG_MLE, -1.0, 2, 30, 38.86, &(double) {0}) == CRM_EDOMAIN, "delta < 0");
+	ut_end();
+}
+
+/*
  * crm_fit (optim.c) on the CDNOW patterns from the spec's start reaches the
  * independent MLE and the published digits (FHL 2005: r = 0.243,
  * α = 4.414, a = 0.793, b = 2.426, LL = −9582.4).
@@ -1044,6 +1093,7 @@ test_bgnbd(void)
 	corners();
 	edges();
 	dert_corners();
+	dert_factor();
 	closed_form_cross_check();
 	specs();
 	fit_cdnow();

@@ -3,7 +3,9 @@
  *		The generic optimizer (optim.c) on toy likelihoods with closed-form
  *		maximum-likelihood estimates: exactness, start values, the L2
  *		penalizer, non-finite regions, budget and edge detection,
- *		cancellation, determinism.
+ *		cancellation, determinism; and, on a large simulated BG/NBD data
+ *		set, the subsample-then-refine path of large fits against the full
+ *		search.
  */
 #include <math.h>
 #include <stdio.h>
@@ -11,6 +13,8 @@
 
 #include "unit.h"
 #include "optim.h"
+#include "accum.h"
+#include "simulate.h"
 
 void		test_optim(void);
 
@@ -404,6 +408,74 @@ determinism(void)
 	ut_end();
 }
 
+/*
+ * Large inputs (>= 200k distinct rows) are fitted on a subsample first and
+ * refined on all rows (optim.c).  On 250k simulated BG/NBD customers with
+ * unrounded recency and age, that path must reach the MLE of the full
+ * search (forced here with an explicit start, which skips the shortcut)
+ * to rounding level, with far fewer evaluations on all rows.
+ */
+static void
+subsample_refine(void)
+{
+	CrmAccum	acc;
+	CrmRng		g;
+	CrmObs	   *obs = NULL;
+	size_t		n = 0;
+	double		total;
+	CrmFitOptions opt;
+	CrmFitResult r1,
+				r2;
+	double		maxrel = 0.0;
+	int			i;
+	int64_t		c;
+
+	ut_begin("optim: subsample start + refinement on 250k distinct customers equals the full search");
+	crm_accum_init(&acc, CRM_MODEL_BGNBD, 0.0, false, NULL);
+	crm_rng_seed(&g, 20240601, 1, 2);
+	for (c = 0; c < 250000; c++)
+	{
+		double		T = 1.0 + 77.0 * crm_rng_uniform(&g);
+		double		lambda = crm_rng_gamma(&g, 0.25, 4.0);
+		double		p = crm_rng_beta(&g, 0.8, 2.5);
+		double		t = 0.0,
+					tx = 0.0;
+		double		x = 0.0;
+
+		for (;;)
+		{
+			t += -log(1.0 - crm_rng_uniform(&g)) / lambda;
+			if (t > T)
+				break;
+			x += 1.0;
+			tx = t;
+			if (crm_rng_uniform(&g) < p)
+				break;
+		}
+		crm_accum_add(&acc, x, tx, T, 1.0);
+	}
+	ut_ok(crm_accum_sorted(&acc, &obs, &n, &total) == CRM_OK && n > 200000,
+		  "%zu distinct patterns", n);
+	crm_accum_free(&acc);
+	crm_fit_options_default(&opt);
+	ut_ok(crm_fit(&crm_bgnbd_spec, obs, n, &opt, &r1) == CRM_OK && r1.converged,
+		  "shortcut converged (%s)", r1.message);
+	opt.has_start = true;
+	crm_bgnbd_spec.start(obs, n, opt.start);
+	ut_ok(crm_fit(&crm_bgnbd_spec, obs, n, &opt, &r2) == CRM_OK && r2.converged,
+		  "full search converged (%s)", r2.message);
+	for (i = 0; i < 4; i++)
+		if (fabs(r1.par[i] / r2.par[i] - 1.0) > maxrel)
+			maxrel = fabs(r1.par[i] / r2.par[i] - 1.0);
+	printf("# subsample+refine: %d evaluations (most on the subsample), full search %d; "
+		   "max param rel diff %.2e, LL %.10f vs %.10f\n",
+		   r1.iterations, r2.iterations, maxrel, r1.loglik, r2.loglik);
+	ut_ok(maxrel < 1e-8, "parameters agree (max rel diff %.2e)", maxrel);
+	ut_close(r1.loglik, r2.loglik, 1e-12, "log-likelihood agrees");
+	crm_free(obs);
+	ut_end();
+}
+
 void
 test_optim(void)
 {
@@ -415,4 +487,5 @@ test_optim(void)
 	edges_and_budget();
 	cancellation();
 	determinism();
+	subsample_refine();
 }
