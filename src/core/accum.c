@@ -960,9 +960,16 @@ crm_accum_sorted(const CrmAccum *a, CrmObs **out, size_t *n, double *total)
 	crm_free(res == obs ? tmp : obs);
 	for (i = 0; i < a->n; i++)
 		neumaier_add(&s, &c, res[i].w);
+	*total = s + c;
+	if (!isfinite(*total))
+	{
+		/* finite weights whose sum overflows (a decoded state may hold them) */
+		crm_free(res);
+		*total = 0.0;
+		return CRM_ERANGE;
+	}
 	*out = res;
 	*n = a->n;
-	*total = s + c;
 	return CRM_OK;
 }
 
