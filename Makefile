@@ -93,13 +93,16 @@ REGRESS = \
 	clv \
 	lifecycle \
 	store \
-	value_views
+	value_views \
+	errors \
+	security
 REGRESS_OPTS = --inputdir=. --outputdir=.
 
 PG_CPPFLAGS = -I$(srcdir)/src -I$(srcdir)/src/core -DCRM_EXT_VERSION='"$(EXTVERSION)"'
 SHLIB_LINK = -lnlopt -lm
 
-EXTRA_CLEAN = test/unit/runner test/unit/build results regression.diffs regression.out
+EXTRA_CLEAN = test/unit/runner test/unit/build results regression.diffs regression.out \
+	test/fuzz/sqlfuzz test/fuzz/fuzz_decoders
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
@@ -144,6 +147,30 @@ test/unit/runner: $(CORE_SRCS) $(UNIT_SRCS) $(wildcard src/core/*.h) $(wildcard 
 unitcheck: test/unit/runner
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ./test/unit/runner $(SHARED_DIR)
 
+# ---------------------------------------------------------------------------
+# Fuzzing (test/fuzz).  sqlfuzz is a libpq client that calls every function
+# and aggregate of schema crm with random valid and invalid arguments;
+# fuzz_decoders is a libFuzzer target (clang, ASan/UBSan) for the core's
+# decoders.  test/check.sh runs a short pass of both (CRM_FUZZ_CALLS,
+# CRM_FUZZ_SECONDS); `make fuzz` runs the long one (1M SQL calls) on a
+# throwaway server.
+FUZZ_CALLS ?= 1000000
+FUZZ_SECONDS ?= 120
+CLANG ?= clang
+
+test/fuzz/sqlfuzz: test/fuzz/sqlfuzz.c
+	$(CC) -std=gnu99 -O2 -g -Wall -Wextra -Wno-unused-parameter \
+		-I$(shell $(PG_CONFIG) --includedir) -o $@ $< \
+		-L$(shell $(PG_CONFIG) --libdir) -lpq -lm
+
+test/fuzz/fuzz_decoders: test/fuzz/fuzz_decoders.c $(CORE_SRCS) $(wildcard src/core/*.h)
+	$(CLANG) -std=gnu99 -O1 -g -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=undefined -fno-omit-frame-pointer -Isrc/core \
+		-o $@ test/fuzz/fuzz_decoders.c $(CORE_SRCS) -lnlopt -lm
+
+fuzz: test/fuzz/sqlfuzz test/fuzz/fuzz_decoders
+	CRM_ONLY=fuzz CRM_FUZZ_CALLS=$(FUZZ_CALLS) CRM_FUZZ_SECONDS=$(FUZZ_SECONDS) test/check.sh
+
 test:
 	test/check.sh
 
@@ -156,4 +183,4 @@ report:
 bench:
 	bench/run.sh $(BENCH_ARGS)
 
-.PHONY: unitcheck test demo report bench
+.PHONY: unitcheck test demo fuzz report bench

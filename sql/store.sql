@@ -90,4 +90,4 @@ SELECT p.oid::regprocedure AS routine, p.prokind, p.provolatile, p.proparallel
 FROM pg_proc p
 WHERE p.pronamespace = 'crm'::regnamespace
   AND (p.proname LIKE 'active%' OR p.proname IN ('store_model', 'activate_model', 'refresh'))
-ORDER BY 1::text;
+ORDER BY p.oid;

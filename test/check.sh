@@ -13,13 +13,17 @@
 #
 #   CRM_SHARED_DIR       reference data (default: ../shared beside the repo)
 #   CRM_REQUIRE_SHARED=1 a missing ../shared is a failure (set by .ci/run)
-#   CRM_ONLY=unit,regress,parallel,dump,concurrency,conformance,report,bench   run only these parts
+#   CRM_ONLY=unit,regress,parallel,dump,concurrency,load,fuzz,upgrade,conformance,report,bench
+#                        run only these parts
+#   CRM_FUZZ_CALLS       SQL calls of the fuzz pass (default 100000; `make fuzz`: 1M)
+#   CRM_FUZZ_SECONDS     time of the libFuzzer pass over the core's decoders (default 20)
+#   CRM_FUZZ_SEED        seed of the SQL fuzzer (default 1)
 
 set -eu
 . "$(dirname "$0")/lib.sh"
 
 CRM_SHARED_DIR=${CRM_SHARED_DIR:-$(cd "$CRM_REPO/.." && pwd)/shared}
-CRM_ONLY=${CRM_ONLY:-unit,regress,parallel,dump,concurrency,conformance,report,bench}
+CRM_ONLY=${CRM_ONLY:-unit,regress,parallel,dump,concurrency,load,fuzz,upgrade,conformance,report,bench}
 export CRM_SHARED_DIR
 
 passed=0
@@ -118,11 +122,35 @@ fi
 if want dump; then
 	crm_log "pg_dump / pg_restore keep the extension's rows"
 	"$CRM_REPO/test/dump_restore.sh" >"$CRM_WORK/dump.out" 2>&1 || true
-	grep -E '^not ok|ERROR:' "$CRM_WORK/dump.out" >&2 || true
+	grep -E '^not ok|^# WARNING|ERROR:' "$CRM_WORK/dump.out" >&2 || true
 	count_tap "$CRM_WORK/dump.out"
 	if ! grep -qE '^(not )?ok - pg_restore --clean with' "$CRM_WORK/dump.out"; then
 		crm_log "test/dump_restore.sh did not finish"
 		tail -20 "$CRM_WORK/dump.out" >&2
+		failed=$((failed + 1))
+	fi
+fi
+
+if want upgrade; then
+	crm_log "ALTER EXTENSION crm_ext UPDATE keeps data and ends like a fresh install"
+	"$CRM_REPO/test/upgrade.sh" >"$CRM_WORK/upgrade.out" 2>&1 || true
+	grep -E '^not ok|ERROR:' "$CRM_WORK/upgrade.out" >&2 || true
+	count_tap "$CRM_WORK/upgrade.out"
+	if ! grep -q '^# upgrade:' "$CRM_WORK/upgrade.out"; then
+		crm_log "test/upgrade.sh did not finish"
+		tail -20 "$CRM_WORK/upgrade.out" >&2
+		failed=$((failed + 1))
+	fi
+fi
+
+if want load; then
+	crm_log "load: pgbench writers while crm.refresh runs"
+	"$CRM_REPO/test/concurrency.sh" >"$CRM_WORK/load.out" 2>&1 || true
+	grep -E '^(not ok|# )|ERROR:' "$CRM_WORK/load.out" >&2 || true
+	count_tap "$CRM_WORK/load.out"
+	if ! grep -q '^# concurrency:' "$CRM_WORK/load.out"; then
+		crm_log "test/concurrency.sh did not finish"
+		tail -20 "$CRM_WORK/load.out" >&2
 		failed=$((failed + 1))
 	fi
 fi
@@ -137,6 +165,58 @@ if want concurrency; then
 		tail -20 "$CRM_WORK/concurrency.out" >&2
 		failed=$((failed + 1))
 	fi
+fi
+
+if want fuzz; then
+	fuzz_calls=${CRM_FUZZ_CALLS:-100000}
+	fuzz_seconds=${CRM_FUZZ_SECONDS:-20}
+	fuzz_seed=${CRM_FUZZ_SEED:-1}
+	fuzz_out="$CRM_WORK/fuzz.out"
+	crm_log "fuzzing: $fuzz_calls SQL calls (seed $fuzz_seed), ${fuzz_seconds}s of libFuzzer on the decoders"
+	: >"$fuzz_out"
+	if make -C "$CRM_REPO" -s PG_CONFIG="$PG_CONFIG" test/fuzz/sqlfuzz >"$CRM_WORK/fuzz-build.log" 2>&1; then
+		crm_psql -d postgres -c 'DROP DATABASE IF EXISTS crm_fuzz' -c 'CREATE DATABASE crm_fuzz' 2>&1 | grep -v NOTICE || true
+		crm_psql -d crm_fuzz -o /dev/null -c 'CREATE EXTENSION crm_ext' -c 'SELECT * FROM crm.generate_demo_data(200, 3)'
+		started=$(crm_psql -d crm_fuzz -At -c 'SELECT pg_postmaster_start_time()')
+		if PGDATABASE=crm_fuzz "$CRM_REPO/test/fuzz/sqlfuzz" -n "$fuzz_calls" -s "$fuzz_seed" -j 2 \
+			>"$CRM_WORK/sqlfuzz.out" 2>&1; then rc=0; else rc=$?; fi
+		grep -E '^# (CRASH|unexpected|NaN|a worker|too many|[0-9]+ ok|SQLSTATEs)|^sqlfuzz' "$CRM_WORK/sqlfuzz.out" >&2 || true
+		summary=$(grep '^sqlfuzz: ' "$CRM_WORK/sqlfuzz.out" || true)
+		if [ "$rc" = 0 ] && echo "$summary" | grep -q ' 0 crashes, 0 unexpected errors, 0 NaN results'; then
+			echo "ok - ${summary#sqlfuzz: }" >>"$fuzz_out"
+		else
+			echo "not ok - sqlfuzz (exit $rc): ${summary:-did not finish}" >>"$fuzz_out"
+			tail -40 "$CRM_WORK/sqlfuzz.out" >&2
+		fi
+		now=$(crm_psql -d crm_fuzz -At -c 'SELECT pg_postmaster_start_time()' 2>/dev/null || echo down)
+		if [ "$now" = "$started" ] && ! grep -qE 'terminated by signal|TRAP:|server process .* exited' "$CRM_WORK/pg/server.log"; then
+			echo "ok - the server did not restart during the SQL fuzz pass" >>"$fuzz_out"
+		else
+			echo "not ok - the server restarted or a backend died during the SQL fuzz pass" >>"$fuzz_out"
+			grep -E 'terminated by signal|TRAP:|exited with' "$CRM_WORK/pg/server.log" | head >&2 || true
+		fi
+		crm_psql -d postgres -c 'DROP DATABASE IF EXISTS crm_fuzz' >/dev/null 2>&1 || true
+	else
+		cat "$CRM_WORK/fuzz-build.log" >&2
+		echo "not ok - test/fuzz/sqlfuzz did not build" >>"$fuzz_out"
+	fi
+	if ! command -v "${CLANG:-clang}" >/dev/null 2>&1; then
+		echo "ok - libFuzzer pass over the decoders # SKIP clang not installed" >>"$fuzz_out"
+	elif make -C "$CRM_REPO" -s PG_CONFIG="$PG_CONFIG" test/fuzz/fuzz_decoders >"$CRM_WORK/fuzz-build.log" 2>&1; then
+		mkdir -p "$CRM_WORK/fuzz-corpus"
+		if (cd "$CRM_WORK" && ASAN_OPTIONS=detect_leaks=1 "$CRM_REPO/test/fuzz/fuzz_decoders" -seed="$fuzz_seed" \
+			-max_total_time="$fuzz_seconds" -max_len=4096 "$CRM_WORK/fuzz-corpus" "$CRM_REPO/test/fuzz/corpus") >"$CRM_WORK/libfuzzer.out" 2>&1; then
+			echo "ok - libFuzzer (ASan/UBSan) over the decoders: $(grep -oE 'Done [0-9]+ runs' "$CRM_WORK/libfuzzer.out" | cut -d' ' -f2) inputs, no finding" >>"$fuzz_out"
+		else
+			tail -40 "$CRM_WORK/libfuzzer.out" >&2
+			echo "not ok - libFuzzer found a crash in the decoders (see above)" >>"$fuzz_out"
+		fi
+	else
+		cat "$CRM_WORK/fuzz-build.log" >&2
+		echo "not ok - test/fuzz/fuzz_decoders did not build" >>"$fuzz_out"
+	fi
+	cat "$fuzz_out"
+	count_tap "$fuzz_out"
 fi
 
 if want conformance && [ -d "$CRM_SHARED_DIR" ]; then

@@ -38,6 +38,7 @@ cleanup() {
 	for db in $dbs; do
 		psql_ -d postgres -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true
 	done
+	psql_ -d postgres -c "DROP ROLE IF EXISTS crm_dump_reader" >/dev/null 2>&1 || true
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -46,6 +47,7 @@ for db in $dbs; do
 	psql_ -d postgres -c "DROP DATABASE IF EXISTS $db" 2>&1 | grep -v NOTICE || true
 done
 psql_ -d postgres -c "CREATE DATABASE $src"
+psql_ -d postgres -c "DROP ROLE IF EXISTS crm_dump_reader" -c "CREATE ROLE crm_dump_reader" 2>&1 | grep -v NOTICE || true
 
 # --- the source: demo data, rows with own ids, changed and added settings
 psql_ -d "$src" -o /dev/null <<'SQL' || { not_ok "filling the source database"; exit 1; }
@@ -58,6 +60,17 @@ INSERT INTO crm.interactions (customer_id, occurred_at, kind, amount, source, ex
 VALUES (900000, '2024-12-24 18:00+00', 'purchase', 99.99, 'pos', 'R-1', 'tab	and "quotes"\n');
 UPDATE crm.settings SET value = '7' WHERE name = 'demo.seed';
 INSERT INTO crm.settings (name, value, description) VALUES ('demo.extra', 'x', 'added by a user');
+-- a grant and row-level security set up by the user (README recipe)
+GRANT SELECT ON crm.customers TO crm_dump_reader;
+ALTER TABLE crm.customers ENABLE ROW LEVEL SECURITY;
+CREATE POLICY dump_region ON crm.customers FOR SELECT TO crm_dump_reader USING (country = 'NL');
+-- fitted models and a fit state kept in a user's table (their text forms
+-- must round-trip through the dump exactly)
+CREATE TABLE public.user_models (name text PRIMARY KEY, sbg crm.sbg, pnbd crm.pareto_nbd, state crm.fit_state);
+INSERT INTO public.user_models
+SELECT 'demo', (SELECT crm.fit_sbg(p, p < 4) FROM generate_series(1, 8) p),
+	crm.pareto_nbd(0.55, 10.58, 0.61, 11.67),
+	(SELECT crm.fit_sbg_sfunc(crm.fit_sbg_sfunc(NULL, 3, true), 5, false));
 -- segment rules: an edited default and a rule of one's own
 UPDATE crm.rfm_segments SET f_min = 4 WHERE name = 'Can''t Lose Them';
 INSERT INTO crm.rfm_segments (name, priority, m_min, description) VALUES ('Big Spenders', 1, 5, 'added');
@@ -82,6 +95,36 @@ digest() {
 		SELECT 'sequences ' || (SELECT last_value || '/' || is_called FROM crm.customers_customer_id_seq)
 			|| ' ' || (SELECT last_value || '/' || is_called FROM crm.interactions_interaction_id_seq);
 	"
+	# the user's grant on an extension table
+	val "$db" "SELECT 'grants ' || coalesce(relacl::text, '') FROM pg_class WHERE oid = 'crm.customers'::regclass"
+	# the user's fitted models: exact text, and predictions made with them
+	val "$db" "
+		SELECT 'user_models ' || count(*) || ' ' || md5(string_agg(t::text, '|' ORDER BY name))
+			|| ' ' || round(crm.survival((min(sbg::text))::crm.sbg, 3)::numeric, 12)
+			|| ' ' || round(crm.p_alive((min(pnbd::text))::crm.pareto_nbd, 2, 30, 39)::numeric, 12)
+			|| ' ' || (SELECT (crm.fit_state_info(state)).patterns FROM public.user_models LIMIT 1)
+		FROM public.user_models t;
+	"
+	# every other table of schema crm (the model store and what comes later)
+	val "$db" "
+		SELECT 'table:' || c.oid::regclass FROM pg_class c
+		WHERE c.relnamespace = 'crm'::regnamespace AND c.relkind IN ('r', 'p')
+			AND c.relname NOT IN ('customers', 'interactions', 'settings', 'rfm_segments')
+		ORDER BY 1;
+	" | while read -r t; do
+		val "$db" "SELECT '$t ' || count(*) || ' ' || md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) FROM ${t#table:} x"
+	done
+	# every view of schema crm answers, with the same rows (materialised
+	# views are derived data: crm.refresh fills them again after a restore)
+	val "$db" "
+		SELECT 'view:' || c.oid::regclass FROM pg_class c
+		WHERE c.relnamespace = 'crm'::regnamespace AND c.relkind = 'v'
+		ORDER BY 1;
+	" | while read -r v; do
+		val "$db" "SELECT '$v ' || count(*) || ' ' || md5(coalesce(string_agg(x::text, '|' ORDER BY x::text), '')) FROM ${v#view:} x" 2>&1 |
+			tr '\n' ' ' | sed 's/ $//'
+		echo
+	done
 }
 digest "$src" >"$work/src.digest"
 
@@ -93,14 +136,31 @@ verify() {
 		local table=${line%% *} what
 		case $table in
 			sequences) what="identity sequence positions equal ($(echo "$line" | cut -d' ' -f2-))" ;;
+			user_models) what="fitted models and fit states in a user's table equal, predictions equal" ;;
+			grants) what="the user's grant on crm.customers kept" ;;
+			table:*) what="${table#table:} rows equal ($(echo "$line" | cut -d' ' -f2) rows)" ;;
+			view:*) what="view ${table#view:} answers with the same rows ($(echo "$line" | cut -d' ' -f2) rows)" ;;
 			*) what="crm.$table rows equal ($(echo "$line" | cut -d' ' -f2) rows)" ;;
 		esac
 		got=$(grep "^$table " "$work/$db.digest" || true)
+		case $line in
+			*ERROR*) not_ok "$label: $what: the query fails: $line"; continue ;;
+		esac
 		check "$label: $what" "$got" "$line"
 	done <"$work/src.digest"
 	check "$label: the edited default kept, the added setting kept, no duplicates" \
 		"$(val "$db" "SELECT string_agg(name || '=' || value || ':' || is_default, ' ' ORDER BY name) FROM crm.settings WHERE name LIKE 'demo.%'")" \
 		"demo.customers=20000:true demo.extra=x:false demo.seed=7:false"
+	# row-level security and policies of extension tables: pg_dump (15)
+	# does not dump them; say so loudly (README: re-apply them after a restore)
+	got=$(val "$db" "SELECT relrowsecurity || ' ' || (SELECT count(*) FROM pg_policy WHERE polrelid = 'crm.customers'::regclass)
+		FROM pg_class WHERE oid = 'crm.customers'::regclass")
+	if [ "$got" = "true 1" ]; then
+		ok "$label: row-level security and the policy on crm.customers kept"
+	else
+		echo "# WARNING: $("$bindir/pg_dump" --version) did not keep ENABLE ROW LEVEL SECURITY and the policies of extension table crm.customers (got '$got'): re-apply them after a restore"
+		ok "$label: row-level security and the policy on crm.customers kept # SKIP pg_dump does not dump them for extension tables (documented)"
+	fi
 	check "$label: the event trigger is back and enabled always" \
 		"$(val "$db" "SELECT evtenabled FROM pg_event_trigger WHERE evtname = 'crm_ext_drop_guard'")" "A"
 	# new rows: identity values continue after the restored ones (the

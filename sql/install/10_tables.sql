@@ -48,6 +48,7 @@ COMMENT ON TYPE crm.interaction_kind IS
 CREATE FUNCTION crm.touch_updated_at()
 RETURNS trigger
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
 	NEW.updated_at := pg_catalog.now();
@@ -61,6 +62,7 @@ COMMENT ON FUNCTION crm.touch_updated_at() IS
 CREATE FUNCTION crm.seeded_row_update()
 RETURNS trigger
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
 	-- any change makes the row the user's: it is then dumped by pg_dump
@@ -77,6 +79,7 @@ COMMENT ON FUNCTION crm.seeded_row_update() IS
 CREATE FUNCTION crm.seeded_row_insert()
 RETURNS trigger
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	cond text := '';

@@ -142,7 +142,7 @@ SELECT c.customer_id, c.external_ref, c.acquired_at, c.acquisition_channel, c.ac
 FROM crm.customers c
 LEFT JOIN (SELECT i.customer_id, crm.rfm_summary(i.occurred_at, i.amount, $1, $2, $3) AS r
 		   FROM crm.interactions i
-		   WHERE i.kind IN ('purchase', 'refund')
+		   WHERE i.kind OPERATOR(pg_catalog.=) ANY (CAST('{purchase,refund}' AS crm.interaction_kind[]))
 		   GROUP BY i.customer_id) s ON s.customer_id = c.customer_id
 $$;
 

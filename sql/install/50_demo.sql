@@ -111,6 +111,7 @@ CREATE FUNCTION crm.generate_demo_data(
 	OUT interactions_inserted bigint)
 RETURNS record
 LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	-- positional references ($1 ...) below: the argument names (a, b, p, ...)

@@ -159,6 +159,7 @@ COMMENT ON FUNCTION crm.discounted_purchases(crm.mbgnbd, float8, float8, float8,
 CREATE FUNCTION crm.interval_days(i interval)
 RETURNS float8
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
 SELECT CAST((pg_catalog.date_part('year', $1) * 12 + pg_catalog.date_part('month', $1)) * (365.2425 / 12)
 			+ pg_catalog.date_part('day', $1)

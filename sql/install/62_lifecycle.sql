@@ -227,6 +227,7 @@ CREATE FUNCTION crm.lifecycle_stage(frequency integer, age_days float8, gap_days
 									th crm.lifecycle_thresholds)
 RETURNS crm.lifecycle_stage
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
 SELECT CASE
 	WHEN $1 IS NULL THEN 'prospect'::crm.lifecycle_stage

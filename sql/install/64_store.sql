@@ -108,6 +108,7 @@ CREATE FUNCTION crm.store_model(model anyelement, calibration_end timestamptz DE
 								source text DEFAULT 'user', note text DEFAULT NULL)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	k text;
@@ -147,6 +148,7 @@ COMMENT ON FUNCTION crm.store_model(anyelement, timestamptz, interval, boolean, 
 CREATE FUNCTION crm.activate_model(model_id bigint)
 RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	k text;
@@ -237,6 +239,7 @@ CREATE PROCEDURE crm.refresh(observation_end timestamptz DEFAULT NULL,
 							 time_unit interval DEFAULT NULL,
 							 materialize boolean DEFAULT true)
 LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
 	t0 timestamptz;

@@ -86,6 +86,7 @@ RETURNS TABLE (
 	as_of timestamptz)
 LANGUAGE sql STABLE PARALLEL RESTRICTED
 SET jit = off
+SET search_path = pg_catalog, pg_temp
 AS $$
 WITH k AS (
 	-- everything that is the same for every customer, computed once: the

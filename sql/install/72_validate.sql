@@ -96,6 +96,7 @@ RETURNS TABLE (
 	acquired float8,
 	repeat_times float8[])
 LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
 #variable_conflict use_column
 BEGIN
@@ -184,6 +185,7 @@ CREATE FUNCTION crm.validate_model(
 	unit interval DEFAULT '7 days')
 RETURNS crm.validation
 LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
 AS $body$
 #variable_conflict use_column
 DECLARE
@@ -395,14 +397,15 @@ SELECT CASE $1 WHEN interval '7 days' THEN 'weeks' WHEN interval '1 day' THEN 'd
 	WHEN interval '1 hour' THEN 'hours' WHEN interval '1 mon' THEN 'months' WHEN interval '1 year' THEN 'years'
 	ELSE 'units of ' || CASE
 		-- spelled out here: interval output depends on IntervalStyle
-		WHEN pg_catalog.date_part('month', $1) <> 0 OR pg_catalog.date_part('year', $1) <> 0
-			THEN (pg_catalog.date_part('year', $1) * 12 + pg_catalog.date_part('month', $1))::bigint::text || ' months'
-		WHEN pg_catalog.date_part('epoch', $1)::numeric % 86400 = 0
-			THEN (pg_catalog.date_part('epoch', $1)::numeric / 86400)::bigint::text || ' days'
-		WHEN pg_catalog.date_part('epoch', $1)::numeric % 3600 = 0
-			THEN (pg_catalog.date_part('epoch', $1)::numeric / 3600)::bigint::text || ' hours'
-		WHEN pg_catalog.date_part('epoch', $1)::numeric % 60 = 0
-			THEN (pg_catalog.date_part('epoch', $1)::numeric / 60)::bigint::text || ' minutes'
+		-- (constants of the operands' types: pg_catalog's operators match exactly)
+		WHEN pg_catalog.date_part('month', $1) <> 0::float8 OR pg_catalog.date_part('year', $1) <> 0::float8
+			THEN (pg_catalog.date_part('year', $1) * 12::float8 + pg_catalog.date_part('month', $1))::bigint::text || ' months'
+		WHEN pg_catalog.date_part('epoch', $1)::numeric % 86400::numeric = 0::numeric
+			THEN (pg_catalog.date_part('epoch', $1)::numeric / 86400::numeric)::bigint::text || ' days'
+		WHEN pg_catalog.date_part('epoch', $1)::numeric % 3600::numeric = 0::numeric
+			THEN (pg_catalog.date_part('epoch', $1)::numeric / 3600::numeric)::bigint::text || ' hours'
+		WHEN pg_catalog.date_part('epoch', $1)::numeric % 60::numeric = 0::numeric
+			THEN (pg_catalog.date_part('epoch', $1)::numeric / 60::numeric)::bigint::text || ' minutes'
 		ELSE pg_catalog.date_part('epoch', $1)::text || ' seconds' END END
 $$;
 
@@ -521,7 +524,7 @@ RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 AS $$
 WITH cols AS (
-	SELECT c.c, $2 * c.c / $4 AS r FROM pg_catalog.generate_series(0, $4) AS c(c)
+	SELECT c.c, $2 * CAST(c.c AS float8) / CAST($4 AS float8) AS r FROM pg_catalog.generate_series(0, $4) AS c(c)
 ), cells AS (
 	-- a customer without repeat purchases has recency 0: other cells of row 0 are empty
 	SELECT f.f, cols.c,

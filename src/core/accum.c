@@ -1282,9 +1282,16 @@ crm_accum_sorted(const CrmAccum *a, CrmObs **out, size_t *n, double *total)
 		return st;
 	for (i = 0; i < m; i++)
 		neumaier_add(&s, &c, res[i].w);
+	*total = s + c;
+	if (!isfinite(*total))
+	{
+		/* finite weights whose sum overflows (a decoded state may hold them) */
+		crm_free(res);
+		*total = 0.0;
+		return CRM_ERANGE;
+	}
 	*out = res;
 	*n = m;
-	*total = s + c;
 	return CRM_OK;
 }
 

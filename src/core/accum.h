@@ -243,6 +243,7 @@ extern CrmStatus crm_accum_decode(const unsigned char *buf, size_t len, CrmAccum
  * allocated with crm_alloc (caller frees); *total = their sum, added in
  * sorted order so the result does not depend on insertion order.  Does not
  * modify the accumulator.  *out is NULL when the accumulator is empty.
+ * CRM_ERANGE (nothing allocated) when the total weight overflows.
  */
 extern CrmStatus crm_accum_sorted(const CrmAccum *a, CrmObs **out, size_t *n, double *total);
 

@@ -1015,6 +1015,15 @@ money_is_zero(CrmMoney m)
  * Decode and validate; every field is checked against the invariants the
  * accumulator keeps, so a decoded state is as good as one built by rows.
  */
+/*
+ * Local times a decoded bucket index may stand for: PostgreSQL's timestamp
+ * range (4714-11-24 BC to 294276 AD) widened by two days for the zone
+ * offset.  Keeping decoded bucket indexes inside it keeps the bucket start
+ * times computed from them (crm_rfm_span) inside int64.
+ */
+#define RFM_LOCAL_MIN (INT64_C(-211813488000000000) - 2 * CRM_USECS_PER_DAY)
+#define RFM_LOCAL_MAX (INT64_C(9223371331200000000) + 2 * CRM_USECS_PER_DAY)
+
 CrmStatus
 crm_rfm_decode(const unsigned char *buf, size_t len, CrmRfmState **out)
 {
@@ -1033,6 +1042,7 @@ crm_rfm_decode(const unsigned char *buf, size_t len, CrmRfmState **out)
 	uint32_t	i;
 	int64_t		k = 0;
 	int64_t		quantum;
+	int64_t		lo;
 	CrmStatus	st;
 
 	*out = NULL;
@@ -1068,6 +1078,10 @@ crm_rfm_decode(const unsigned char *buf, size_t len, CrmRfmState **out)
 	/* (wrapped differences: cut_at <= end_at is checked here, not assumed) */
 	if (crm_rfm_params_check(&p) != CRM_OK)
 		return CRM_EDATA;
+	/* bucket indexes of representable times only (see RFM_LOCAL_MIN) */
+	lo = crm_rfm_bucket(&p.bucket, RFM_LOCAL_MIN);
+	if (p.cut_bucket < lo || p.end_bucket > crm_rfm_bucket(&p.bucket, RFM_LOCAL_MAX))
+		return CRM_EDATA;
 	if (n_rows > (uint64_t) INT64_MAX || n_refunds > n_rows || n > (uint64_t) INT32_MAX ||
 		n_rows - n_refunds < n || dscale > CRM_MONEY_FRAC_DIGITS ||
 		n > r.len - r.pos)		/* each bucket takes a byte at least */
@@ -1090,6 +1104,8 @@ crm_rfm_decode(const unsigned char *buf, size_t len, CrmRfmState **out)
 			if (d > (uint64_t) p.end_bucket - (uint64_t) (INT64_MIN + 1))
 				break;
 			k = (int64_t) ((uint64_t) p.end_bucket - d);
+			if (k < lo)
+				break;
 			s->min_bucket = k;
 		}
 		else
