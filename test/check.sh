@@ -39,6 +39,7 @@ count_tap() {
 	local f=$1 ok nok skip
 	ok=$(grep -cE '^ok ' "$f" || true)
 	skip=$(grep -cE '^ok .*# SKIP' "$f" || true)
+	grep -E '^ok .*# SKIP' "$f" | sed 's/^/== skipped: /' >&2 || true
 	nok=$(grep -cE '^not ok ' "$f" || true)
 	passed=$((passed + ok - skip))
 	failed=$((failed + nok))
@@ -168,6 +169,9 @@ if want concurrency; then
 fi
 
 if want fuzz; then
+	# postgresql-server-dev-15 brings clang-14; /usr/bin/clang needs the package clang
+	CLANG=${CLANG:-$(command -v clang || command -v clang-14 || echo clang)}
+	export CLANG
 	fuzz_calls=${CRM_FUZZ_CALLS:-100000}
 	fuzz_seconds=${CRM_FUZZ_SECONDS:-20}
 	fuzz_seed=${CRM_FUZZ_SEED:-1}
@@ -271,7 +275,7 @@ if want bench; then
 fi
 
 if [ "$skipped" -gt 0 ]; then
-	crm_log "WARNING: $skipped checks were SKIPPED (reference data missing?)"
+	crm_log "WARNING: $skipped checks were SKIPPED (listed above as \"skipped\")"
 fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
