@@ -48,9 +48,9 @@ WITH members AS (
 )
 SELECT E'\n### ' || CASE WHEN prokind = 'a' THEN 'Aggregates' WHEN prokind = 'p' THEN 'Procedures' ELSE 'Functions' END ||
 	E'\n\nMarkers: I = IMMUTABLE, S = STABLE, V = VOLATILE; strict = returns NULL on NULL input; PS = PARALLEL SAFE, PR = RESTRICTED, PU = UNSAFE.\n\n| signature | returns | markers | description | Added |\n|---|---|---|---|---|\n' ||
-	string_agg(format('| `crm.%s(%s)` | `%s` | %s | %s | 1.0 |', proname,
+	string_agg(format('| `crm.%s(%s)` | %s | %s | %s | 1.0 |', proname,
 		pg_catalog.pg_get_function_arguments(poid),
-		CASE WHEN prokind = 'p' THEN '' ELSE pg_catalog.pg_get_function_result(poid) END,
+		CASE WHEN prokind = 'p' THEN '–' ELSE '`' || pg_catalog.pg_get_function_result(poid) || '`' END,
 		CASE provolatile WHEN 'i' THEN 'I' WHEN 's' THEN 'S' ELSE 'V' END ||
 			CASE WHEN proisstrict THEN ' strict' ELSE '' END || ' ' ||
 			CASE proparallel WHEN 's' THEN 'PS' WHEN 'r' THEN 'PR' ELSE 'PU' END,
