@@ -41,7 +41,7 @@ tr -d '\r' <"$shared/data/CDNOW_sample.txt" | awk 'NF == 5 {print $1 "," $2 "," 
 	psql_ -c "\\copy ref.cdnow_transactions FROM pstdin WITH (FORMAT csv)"
 
 psql_ -c "CREATE TABLE ref.json (name text PRIMARY KEY, doc jsonb)"
-find "$shared" -name '*.json' | sort | while read -r f; do
+find -L "$shared" -name '*.json' | sort | while read -r f; do
 	name=${f#"$shared"/}
 	{
 		printf 'INSERT INTO ref.json VALUES (%s, $crm_json$' "'$name'"
