@@ -123,4 +123,8 @@ SELECT count(*) FROM crm.validation_split('2024-04-02', '2025-01-01', '1 mon');
 SELECT count(*) FROM crm.validation_split('2024-04-02', '2025-01-01', '1 day', '-7 days');
 SELECT crm.validate_model(crm.bgbb(1, 1, 1, 1), '2024-04-02', '2025-01-01');
 \set VERBOSITY default
+-- a P(alive) grid beyond the heat map's 40000 cells is refused before any cell is computed
+SELECT crm.plot_p_alive_matrix(crm.bgnbd(0.24, 4.4, 0.79, 2.4), 39, 1000000, 30000);
+SELECT crm.plot_p_alive_matrix(crm.bgnbd(0.24, 4.4, 0.79, 2.4), 39, 10, 0);
+SELECT length(crm.plot_p_alive_matrix(crm.bgnbd(0.24, 4.4, 0.79, 2.4), 39, 199, 199)) > 0 AS largest_grid_drawn;
 SELECT count(*) FROM crm.validate('2024-04-02', '2024-04-02');

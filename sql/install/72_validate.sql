@@ -521,8 +521,26 @@ CREATE FUNCTION crm.plot_p_alive_matrix(
 	max_frequency int DEFAULT 20,
 	recency_steps int DEFAULT 30)
 RETURNS text
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
 AS $$
+BEGIN
+	-- refuse a grid the heat map cannot draw before computing its cells
+	IF max_frequency < 0 OR recency_steps < 1 THEN
+		RAISE EXCEPTION 'invalid grid for crm.plot_p_alive_matrix'
+			USING ERRCODE = '22023',
+				  DETAIL = format('max_frequency = %s and recency_steps = %s; max_frequency must be >= 0 and recency_steps >= 1.',
+								  max_frequency, recency_steps);
+	END IF;
+	IF (max_frequency::bigint + 1) * (recency_steps::bigint + 1) > 40000 THEN
+		RAISE EXCEPTION 'P(alive) matrix too large'
+			USING ERRCODE = '54000',
+				  DETAIL = format('%s rows by %s columns is %s cells; a heat map holds at most 40000.',
+								  max_frequency::bigint + 1, recency_steps::bigint + 1,
+								  (max_frequency::bigint + 1) * (recency_steps::bigint + 1)),
+				  HINT = 'Lower max_frequency or recency_steps.';
+	END IF;
+	RETURN (
 WITH cols AS (
 	SELECT c.c, $2 * CAST(c.c AS float8) / CAST($4 AS float8) AS r FROM pg_catalog.generate_series(0, $4) AS c(c)
 ), cells AS (
@@ -540,11 +558,12 @@ SELECT crm.svg_heatmap(
 	(SELECT pg_catalog.array_agg(rows.f::text ORDER BY rows.f) FROM rows),
 	(SELECT pg_catalog.array_agg(pg_catalog.round(cols.r::numeric, 1)::text ORDER BY cols.c) FROM cols),
 	(SELECT pg_catalog.array_agg(rows.v ORDER BY rows.f) FROM rows),
-	'recency: time from the first to the last purchase', 'repeat purchases', 'P(alive)', 0, 1)
+	'recency: time from the first to the last purchase', 'repeat purchases', 'P(alive)', 0, 1));
+END
 $$;
 
 COMMENT ON FUNCTION crm.plot_p_alive_matrix(anyelement, float8, int, int) IS
-'SVG heat map of P(alive) of a crm.bgnbd, crm.mbgnbd or crm.pareto_nbd model for customers of age t: repeat purchases 0..max_frequency (rows) by recency 0..t in recency_steps steps (columns)';
+'SVG heat map of P(alive) of a crm.bgnbd, crm.mbgnbd or crm.pareto_nbd model for customers of age t: repeat purchases 0..max_frequency (rows) by recency 0..t in recency_steps steps (columns); at most 40000 cells (else 54000)';
 
 CREATE FUNCTION crm.plot_clv_distribution(clv float8[], title text DEFAULT 'Customer lifetime value',
 	value_label text DEFAULT 'CLV')
