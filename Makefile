@@ -95,7 +95,8 @@ REGRESS = \
 	store \
 	value_views \
 	errors \
-	security
+	security \
+	refresh_small
 REGRESS_OPTS = --inputdir=. --outputdir=.
 
 PG_CPPFLAGS = -I$(srcdir)/src -I$(srcdir)/src/core -DCRM_EXT_VERSION='"$(EXTVERSION)"'

@@ -794,7 +794,12 @@ mix_qk21(const BgMix *m, double lo, double hi, double *val, double *err)
  * never goes below 50 ε per segment, so the target must exceed ~1.1e-14);
  * peak scan step MIX_SCAN and golden-section tolerance MIX_GOLD in the
  * logit; MIX_BISECT bisections for the scale (10% suffices); initial
- * segments of length MIX_SEGLEN in u.
+ * segments of length MIX_SEGLEN in u.  The golden-section tolerance, the
+ * first step of the scale search and the floor of the scale are multiplied
+ * by the width of the Beta factor in the logit, sqrt(1/a + 1/bp) (capped at
+ * 1): a fit on little data can give a and b in the millions, and then the
+ * integrand is a spike of width ~1e-4 in the logit that fixed steps of
+ * 0.05 miss (the quadrature then ran out of segments: CRM_ENOCONV).
  */
 #define MIX_MAXSEG 256
 #define MIX_RELTOL 4e-14
@@ -821,7 +826,8 @@ beta_mix(double a, double bp, BgLogG lng, const void *ctx,
 				ul,
 				uh,
 				dl = 0.0,
-				dr = 0.0;
+				dr = 0.0,
+				wid;
 	double		seglo[MIX_MAXSEG],
 				seghi[MIX_MAXSEG],
 				segval[MIX_MAXSEG],
@@ -837,6 +843,7 @@ beta_mix(double a, double bp, BgLogG lng, const void *ctx,
 	m.lbeta = crm_lbeta(a, bp);
 	m.lng = lng;
 	m.ctx = ctx;
+	wid = fmin(1.0, sqrt(1.0 / a + 1.0 / bp));
 
 	/* coarse scan for the peak of ψ around the anchors (clamped: p may underflow) */
 	lo = 700.0;
@@ -874,7 +881,7 @@ beta_mix(double a, double bp, BgLogG lng, const void *ctx,
 		double		f1 = mix_psi(&m, x1),
 					f2 = mix_psi(&m, x2);
 
-		while (gb - ga > MIX_GOLD)
+		while (gb - ga > MIX_GOLD * wid)
 		{
 			if (f1 < f2)
 			{
@@ -906,7 +913,7 @@ beta_mix(double a, double bp, BgLogG lng, const void *ctx,
 	/* distance to ψ* − 1 on each side: doubling, then bisection */
 	for (side = -1; side <= 1; side += 2)
 	{
-		double		s = 0.125,
+		double		s = 0.125 * wid,
 					slo = 0.0,
 					d;
 
@@ -931,8 +938,8 @@ beta_mix(double a, double bp, BgLogG lng, const void *ctx,
 			dr = d;
 	}
 	m.sigma = fmin(dl, dr);
-	if (m.sigma < 1e-3)
-		m.sigma = 1e-3;
+	if (m.sigma < 1e-3 * wid)
+		m.sigma = 1e-3 * wid;
 
 	/* extent in u: where the integrand has fallen below 1e-18 of its peak */
 	for (ul = -0.5; ul > -40.0 && mix_f(&m, ul) > 1e-18 * m.sigma; ul -= 0.5)
@@ -986,8 +993,23 @@ beta_mix(double a, double bp, BgLogG lng, const void *ctx,
 	}
 	if (!(total > 0.0) || !crm_isfinite(total))
 		return CRM_ERANGE;
-	if (toterr > 1e-10 * total)
-		return CRM_ENOCONV;
+
+	/*
+	 * ψ is a sum of terms of size a|ln p| + b'|ln(1−p)| + |ln B(a, b')|
+	 * that cancel to O(1): each evaluation carries a rounding of ε times
+	 * that, and the error estimate cannot fall below it.  Accept the
+	 * integral at the larger of 1e-10 and ten times that floor (~1e-7 for
+	 * a, b' ~ 1e7, a fit on little data; unchanged for usual parameters).
+	 */
+	{
+		double		lp0 = -crm_log1pexp(-m.c),
+					l1p0 = -crm_log1pexp(m.c),
+					floor_rel = 10.0 * DBL_EPSILON *
+			(a * fabs(lp0) + bp * fabs(l1p0) + fabs(m.lbeta));
+
+		if (toterr > fmax(1e-10, floor_rel) * total)
+			return CRM_ENOCONV;
+	}
 	*logout = log(total) + m.psimax;
 	return CRM_OK;
 }
