@@ -46,6 +46,24 @@ count_tap() {
 	skipped=$((skipped + skip))
 }
 
+# Run a step that prints "ok"/"not ok" lines: its output goes to
+# $CRM_WORK/<out>, lines matching <show> are shown, the ok/not ok lines are
+# counted, and a step whose output lacks <done> (its last check) did not
+# finish: one more failure.
+#   run_tap_step <out> <show> <done> <name> command [args...]
+run_tap_step() {
+	local out="$CRM_WORK/$1" show=$2 done=$3 name=$4
+	shift 4
+	"$@" >"$out" 2>&1 || true
+	grep -E "$show" "$out" >&2 || true
+	count_tap "$out"
+	if ! grep -qE "$done" "$out"; then
+		crm_log "$name did not finish"
+		tail -20 "$out" >&2
+		failed=$((failed + 1))
+	fi
+}
+
 # Count pg_regress results (PG <= 15 "test x ... ok" and PG >= 16 "ok N - x").
 count_regress() {
 	local f=$1 ok nok
@@ -122,50 +140,26 @@ fi
 
 if want dump; then
 	crm_log "pg_dump / pg_restore keep the extension's rows"
-	"$CRM_REPO/test/dump_restore.sh" >"$CRM_WORK/dump.out" 2>&1 || true
-	grep -E '^not ok|^# WARNING|ERROR:' "$CRM_WORK/dump.out" >&2 || true
-	count_tap "$CRM_WORK/dump.out"
-	if ! grep -qE '^(not )?ok - pg_restore --clean with' "$CRM_WORK/dump.out"; then
-		crm_log "test/dump_restore.sh did not finish"
-		tail -20 "$CRM_WORK/dump.out" >&2
-		failed=$((failed + 1))
-	fi
+	run_tap_step dump.out '^not ok|^# WARNING|ERROR:' '^(not )?ok - pg_restore --clean with' \
+		test/dump_restore.sh "$CRM_REPO/test/dump_restore.sh"
 fi
 
 if want upgrade; then
 	crm_log "ALTER EXTENSION crm_ext UPDATE keeps data and ends like a fresh install"
-	"$CRM_REPO/test/upgrade.sh" >"$CRM_WORK/upgrade.out" 2>&1 || true
-	grep -E '^not ok|ERROR:' "$CRM_WORK/upgrade.out" >&2 || true
-	count_tap "$CRM_WORK/upgrade.out"
-	if ! grep -q '^# upgrade:' "$CRM_WORK/upgrade.out"; then
-		crm_log "test/upgrade.sh did not finish"
-		tail -20 "$CRM_WORK/upgrade.out" >&2
-		failed=$((failed + 1))
-	fi
+	run_tap_step upgrade.out '^not ok|ERROR:' '^# upgrade:' \
+		test/upgrade.sh "$CRM_REPO/test/upgrade.sh"
 fi
 
 if want load; then
 	crm_log "load: pgbench writers while crm.refresh runs"
-	"$CRM_REPO/test/concurrency.sh" >"$CRM_WORK/load.out" 2>&1 || true
-	grep -E '^(not ok|# )|ERROR:' "$CRM_WORK/load.out" >&2 || true
-	count_tap "$CRM_WORK/load.out"
-	if ! grep -q '^# concurrency:' "$CRM_WORK/load.out"; then
-		crm_log "test/concurrency.sh did not finish"
-		tail -20 "$CRM_WORK/load.out" >&2
-		failed=$((failed + 1))
-	fi
+	run_tap_step load.out '^(not ok|# )|ERROR:' '^# concurrency:' \
+		test/concurrency.sh "$CRM_REPO/test/concurrency.sh"
 fi
 
 if want concurrency; then
 	crm_log "crm.refresh under concurrent inserts (two sessions)"
-	"$CRM_REPO/test/refresh_concurrency.sh" >"$CRM_WORK/concurrency.out" 2>&1 || true
-	grep -E '^not ok|ERROR:' "$CRM_WORK/concurrency.out" >&2 || true
-	count_tap "$CRM_WORK/concurrency.out"
-	if ! grep -qE '^(not )?ok - a refresh while another is open' "$CRM_WORK/concurrency.out"; then
-		crm_log "test/refresh_concurrency.sh did not finish"
-		tail -20 "$CRM_WORK/concurrency.out" >&2
-		failed=$((failed + 1))
-	fi
+	run_tap_step concurrency.out '^not ok|ERROR:' '^(not )?ok - a refresh while another is open' \
+		test/refresh_concurrency.sh "$CRM_REPO/test/refresh_concurrency.sh"
 fi
 
 if want fuzz; then
@@ -270,14 +264,8 @@ if want bench; then
 	# a tiny run (2000 customers) that checks the benchmark works, not speed
 	crm_log "benchmark smoke run (bench/run.sh --smoke)"
 	crm_psql -d postgres -c 'DROP DATABASE IF EXISTS crm_bench' -c 'CREATE DATABASE crm_bench' >/dev/null 2>&1 || true
-	PGDATABASE=crm_bench "$CRM_REPO/bench/run.sh" --smoke --use-env >"$CRM_WORK/bench.out" 2>&1 || true
-	grep -E '^not ok|ERROR' "$CRM_WORK/bench.out" >&2 || true
-	count_tap "$CRM_WORK/bench.out"
-	if ! grep -qE '^(not )?ok - bench: parallel plans' "$CRM_WORK/bench.out"; then
-		crm_log "bench/run.sh --smoke did not finish"
-		tail -20 "$CRM_WORK/bench.out" >&2
-		failed=$((failed + 1))
-	fi
+	run_tap_step bench.out '^not ok|ERROR' '^(not )?ok - bench: parallel plans' \
+		"bench/run.sh --smoke" env PGDATABASE=crm_bench "$CRM_REPO/bench/run.sh" --smoke --use-env
 fi
 
 if [ "$skipped" -gt 0 ]; then
