@@ -24,6 +24,11 @@ SELECT crm.rfm_summary(occurred_at, amount, '2020-12-31', '1 day', '0 days') FRO
 SELECT crm.rfm_calibration_holdout(occurred_at, amount, '2020-06-30', '2020-12-31', '1 day', '-7 days') FROM rfm_err;
 -- 22003: a bucket too long for 64-bit microseconds
 SELECT crm.rfm_summary(occurred_at, amount, '2020-12-31', '200000000 days') FROM rfm_err;
+-- 22003: a month bucket of more than 200000 years (the start of the bucket of
+-- 4714 BC would overflow 64-bit microseconds); 200000 years is accepted
+SELECT crm.rfm_summary(occurred_at, amount, '2020-12-31', '200001 years', '1 day') FROM rfm_err;
+SELECT crm.rfm_summary('1990-06-01'::timestamptz, 10, '2020-12-31', '200000 years', '365.2425 days')
+FROM generate_series(1, 2);
 -- 0A000: months mixed with days or time; a month unit over fixed-length buckets
 SELECT crm.rfm_summary(occurred_at, amount, '2020-12-31', '1 mon 1 day') FROM rfm_err;
 SELECT crm.rfm_summary(occurred_at, amount, '2020-12-31', '1 mon', '1 mon 12 hours') FROM rfm_err;

@@ -169,7 +169,8 @@ period_from_interval(const Interval *iv, const char *name)
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("%s is too long", name),
-				 errdetail("The value given is %s; fixed-length buckets and units must be shorter than 106751991 days.", text)));
+				 errdetail("The value given is %s; buckets and units must be shorter than 106751991 days, or at most %d months.",
+						   text, CRM_RFM_MAX_MONTHS)));
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("%s must be a positive finite interval", name),

@@ -340,6 +340,8 @@ crm_rfm_period_make(int64_t time_us, int32_t days, int32_t months, CrmRfmPeriod 
 			return CRM_EUNSUP;
 		if (months < 0)
 			return CRM_EDOMAIN;
+		if (months > CRM_RFM_MAX_MONTHS)
+			return CRM_ERANGE;
 		out->months = months;
 		return CRM_OK;
 	}
@@ -449,11 +451,12 @@ crm_rfm_span(const CrmRfmPeriod *bucket, const CrmRfmPeriod *unit,
 
 /* -------------------------------------------------------------- state */
 
-/* A period is valid when exactly one of its fields is positive. */
+/* A period is valid when exactly one of its fields is positive (months bounded). */
 static bool
 period_valid(const CrmRfmPeriod *p)
 {
-	return (p->usec > 0 && p->months == 0) || (p->usec == 0 && p->months > 0);
+	return (p->usec > 0 && p->months == 0) ||
+		(p->usec == 0 && p->months > 0 && p->months <= CRM_RFM_MAX_MONTHS);
 }
 
 /* Check a parameter set; see rfm.h. */

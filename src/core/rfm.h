@@ -110,10 +110,20 @@ typedef struct CrmRfmPeriod
 } CrmRfmPeriod;
 
 /*
+ * Longest month period: 200000 years.  The start of the bucket that holds
+ * the earliest PostgreSQL timestamp (4714 BC) then lies after year -198000,
+ * well inside 64-bit microseconds; an unbounded month count (up to 2^31
+ * months) made that start overflow.  Fixed-length periods are bounded by
+ * 64-bit microseconds themselves (about 292000 years).
+ */
+#define CRM_RFM_MAX_MONTHS 2400000
+
+/*
  * Make a period from an interval's fields.  CRM_EUNSUP when months are mixed
  * with days or time (their length would depend on the month), CRM_EDOMAIN
  * when the length is zero or negative (or months negative), CRM_ERANGE when
- * days and time overflow 64-bit microseconds.
+ * days and time overflow 64-bit microseconds or months exceed
+ * CRM_RFM_MAX_MONTHS.
  */
 extern CrmStatus crm_rfm_period_make(int64_t time_us, int32_t days, int32_t months,
 									 CrmRfmPeriod *out);
