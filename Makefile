@@ -16,6 +16,7 @@ MODULE_big = crm_ext
 CORE_SRCS = \
 	src/core/crm_core.c \
 	src/core/codec.c \
+	src/core/predcache.c \
 	src/core/special.c \
 	src/core/hyp.c \
 	src/core/simulate.c \

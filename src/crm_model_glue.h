@@ -99,6 +99,7 @@
 #include "core/crm_model.h"
 #include "core/optim.h"
 #include "core/accum.h"
+#include "core/predcache.h"
 
 /*
  * Run a core call that may stop with CRM_EINTERRUPTED, servicing the
@@ -135,6 +136,17 @@
  * a memcmp.  The pointer is valid until the next call.
  */
 extern const double *crm_model_arg(FunctionCallInfo fcinfo, int argno, CrmModelKind kind);
+
+/*
+ * The prediction memo of this call site (src/core/predcache.h): kept with
+ * the model cache in fn_extra, created on first use in fn_mcxt (its table
+ * grows there with the number of distinct keys, to a few MB at most).  NULL
+ * when it cannot be allocated: pass it on anyway, the core then computes
+ * without it.  Call after crm_model_arg(); the memo is keyed by the model
+ * parameters too, so it stays right when the model changes from row to
+ * row.
+ */
+extern CrmPredCache *crm_model_pred_cache(FunctionCallInfo fcinfo);
 
 /*
  * Constructor body: arguments 0..nparams-1 are the parameters (float8,
