@@ -136,7 +136,8 @@ UNIT_SRCS = \
 	test/unit/test_rfm.c \
 	test/unit/test_svg.c \
 	test/unit/test_bgnbd.c \
-	test/unit/test_clv.c
+	test/unit/test_clv.c \
+	test/unit/test_predcache.c
 
 UNIT_CFLAGS = -std=gnu99 -O1 -g -Wall -Wextra -Wno-unused-parameter \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined \

@@ -140,7 +140,7 @@ extern const double *crm_model_arg(FunctionCallInfo fcinfo, int argno, CrmModelK
 /*
  * The prediction memo of this call site (src/core/predcache.h): kept with
  * the model cache in fn_extra, created on first use in fn_mcxt (its table
- * grows there with the number of distinct keys, to a few MB at most).  NULL
+ * grows there with the number of distinct keys, to 7 MB at most).  NULL
  * when it cannot be allocated: pass it on anyway, the core then computes
  * without it.  Call after crm_model_arg(); the memo is keyed by the model
  * parameters too, so it stays right when the model changes from row to

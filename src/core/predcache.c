@@ -17,7 +17,7 @@
 static CrmPredEntry *
 table_new(const CrmPredCache *c, int log2)
 {
-	size_t		sz = sizeof(CrmPredEntry) * ((size_t) 2 << log2);
+	size_t		sz = sizeof(CrmPredEntry) * ((size_t) CRM_PREDCACHE_WAYS << log2);
 	CrmPredEntry *t = c->alloc.alloc(sz, c->alloc.ctx);
 
 	if (t != NULL)
@@ -57,7 +57,7 @@ static void
 predcache_reset(CrmPredCache *c)
 {
 	if (c->table != NULL)
-		memset(c->table, 0, sizeof(CrmPredEntry) * ((size_t) 2 << c->log2));
+		memset(c->table, 0, sizeof(CrmPredEntry) * ((size_t) CRM_PREDCACHE_WAYS << c->log2));
 	memset(c->ctx, 0, sizeof(c->ctx));
 	memset(c->used, 0, sizeof(c->used));
 	c->cur = 0;
@@ -125,9 +125,9 @@ crm_predcache_context(CrmPredCache *c, const double *ctx, int n)
 
 /*
  * Replace the table by one four times larger (up to CRM_PREDCACHE_MAX_LOG2
- * sets) when the stores since the last resize exceed half its capacity (the
- * input has more distinct keys than fit well); on allocation failure keep
- * the current one.
+ * sets), with the entries moved over, when the stores since the last resize
+ * exceed half its capacity (the input has more distinct keys than fit
+ * well); on allocation failure keep the current one.
  */
 static void
 predcache_maybe_grow(CrmPredCache *c)
@@ -136,7 +136,7 @@ predcache_maybe_grow(CrmPredCache *c)
 	CrmPredEntry *t;
 
 	if (c->log2 >= CRM_PREDCACHE_MAX_LOG2 ||
-		c->stores_since_resize <= (uint64_t) 1 << c->log2)
+		c->stores_since_resize <= (uint64_t) (CRM_PREDCACHE_WAYS / 2) << c->log2)
 		return;
 	log2 = c->log2 + 2 < CRM_PREDCACHE_MAX_LOG2 ? c->log2 + 2 : CRM_PREDCACHE_MAX_LOG2;
 	c->stores_since_resize = 0;
@@ -144,7 +144,27 @@ predcache_maybe_grow(CrmPredCache *c)
 	if (t == NULL)
 		return;
 	if (c->table != NULL)
+	{
+		/* move the entries over (oldest first, so that way order is kept) */
+		size_t		n = (size_t) 1 << c->log2,
+					i;
+		int			w;
+
+		for (w = CRM_PREDCACHE_WAYS - 1; w >= 0; w--)
+			for (i = 0; i < n; i++)
+			{
+				const CrmPredEntry *o = &c->table[CRM_PREDCACHE_WAYS * i + w];
+				CrmPredEntry *e;
+
+				if (o->ctx == 0)
+					continue;
+				e = &t[CRM_PREDCACHE_WAYS * (size_t) crm_predcache_hash(o->tag, o->k1, o->k2,
+																		 o->ctx, log2)];
+				memmove(&e[1], &e[0], sizeof(CrmPredEntry) * (CRM_PREDCACHE_WAYS - 1));
+				e[0] = *o;
+			}
 		c->alloc.free(c->table, c->alloc.ctx);
+	}
 	c->table = t;
 	c->log2 = log2;
 }
@@ -154,16 +174,20 @@ void
 crm_predcache_store(CrmPredCache *c, uint32_t tag, uint64_t k1, uint64_t k2, const double *v)
 {
 	CrmPredEntry *e;
+	int			w;
 
 	c->stores_since_resize++;
 	predcache_maybe_grow(c);
 	if (c->table == NULL)
 		return;
-	e = &c->table[2 * (size_t) crm_predcache_hash(tag, k1, k2, c->cur, c->log2)];
-	if (e[1].k1 == k1 && e[1].k2 == k2 && e[1].ctx == c->cur && e[1].tag == tag)
-		e++;					/* already in way 1: overwrite it there */
-	else if (!(e[0].k1 == k1 && e[0].k2 == k2 && e[0].ctx == c->cur && e[0].tag == tag))
-		e[1] = e[0];
+	e = &c->table[CRM_PREDCACHE_WAYS * (size_t) crm_predcache_hash(tag, k1, k2, c->cur, c->log2)];
+	for (w = 0; w < CRM_PREDCACHE_WAYS; w++)
+		if (e[w].k1 == k1 && e[w].k2 == k2 && e[w].ctx == c->cur && e[w].tag == tag)
+			break;
+	if (w < CRM_PREDCACHE_WAYS)
+		e += w;					/* already stored: overwrite it in place */
+	else
+		memmove(&e[1], &e[0], sizeof(CrmPredEntry) * (CRM_PREDCACHE_WAYS - 1));
 	e[0].k1 = k1;
 	e[0].k2 = k2;
 	e[0].ctx = c->cur;
