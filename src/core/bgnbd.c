@@ -589,19 +589,32 @@ bg_log_c(bool mbg, const double *par, double x)
 	return mbg ? log(a) - log(b + x) : log(a) - log(b + x - 1.0);
 }
 
+/*
+ * (r+x) ln((α+T)/(α+tx)) >= 0, from log1p for accuracy when tx ≈ T: the
+ * part of ln P(alive) that depends on tx.
+ */
+static double
+bg_log_ratio(const double *par, double x, double tx, double T)
+{
+	return (par[0] + x) * log1p((T - tx) / (par[1] + tx));
+}
+
+/* ln P(alive) (below) given lc = bg_log_c(mbg, par, x) and bg_log_ratio(). */
+static double
+bg_log_p_alive_parts(bool mbg, double x, double lc, double lratio)
+{
+	if (!mbg && x == 0.0)
+		return 0.0;
+	return -crm_log1pexp(lc + lratio);
+}
+
 /* ln P(alive) (below) given lc = bg_log_c(mbg, par, x). */
 static double
 bg_log_p_alive_lc(bool mbg, const double *par, double x, double tx, double T, double lc)
 {
-	double		r = par[0],
-				alpha = par[1];
-	double		lratio;
-
 	if (!mbg && x == 0.0)
 		return 0.0;
-	/* (r+x) ln((α+T)/(α+tx)) >= 0, from log1p for accuracy when tx ≈ T */
-	lratio = (r + x) * log1p((T - tx) / (alpha + tx));
-	return -crm_log1pexp(lc + lratio);
+	return bg_log_p_alive_parts(mbg, x, lc, bg_log_ratio(par, x, tx, T));
 }
 
 /*
@@ -1248,6 +1261,7 @@ bg_log_cond_expected(bool mbg, const double *par, double t, double x, double tx,
 	double		lpa,
 				le,
 				lc,
+				lratio,
 				v[CRM_PREDCACHE_NVAL];
 
 	if (st != CRM_OK)
@@ -1260,6 +1274,9 @@ bg_log_cond_expected(bool mbg, const double *par, double t, double x, double tx,
 		return CRM_OK;
 	}
 	bg_memo_context(pc, mbg, par, BG_TAG_EXPECTED, t);
+	/* start the memo's load, compute the tx part meanwhile */
+	crm_predcache_prefetch(pc, BG_TAG_EXPECTED, x, T);
+	lratio = (!mbg && x == 0.0) ? 0.0 : bg_log_ratio(par, x, tx, T);
 	if (crm_predcache_get(pc, BG_TAG_EXPECTED, x, T, v))
 	{
 		le = v[0];
@@ -1277,7 +1294,7 @@ bg_log_cond_expected(bool mbg, const double *par, double t, double x, double tx,
 		v[2] = v[3] = 0.0;
 		crm_predcache_put(pc, BG_TAG_EXPECTED, x, T, v);
 	}
-	lpa = bg_log_p_alive_lc(mbg, par, x, tx, T, lc);
+	lpa = bg_log_p_alive_parts(mbg, x, lc, lratio);
 	*logout = lpa + le;
 	return CRM_OK;
 }
@@ -1747,6 +1764,7 @@ bg_dert(bool mbg, const double *par, double delta, double x, double tx, double T
 	if (st != CRM_OK)
 		return st;
 	bg_memo_context(pc, mbg, par, BG_TAG_DERT, delta);
+	crm_predcache_prefetch(pc, BG_TAG_DERT, x, T);
 	if (crm_predcache_get(pc, BG_TAG_DERT, x, T, v))
 	{
 		l = v[0];

@@ -1718,6 +1718,9 @@ pnbd_pred_lpa(const double *par, double x, double tx, double T, CrmPredCache *pc
 	p.mn = p.age ? p.beta : p.alpha;
 	p.delta = p.m - p.mn;
 	p.la = p.lb = 0.0;
+	crm_predcache_prefetch(pc, PN_TAG_T, x, T);
+	if (tx != T)
+		crm_predcache_prefetch(pc, PN_TAG_TX, x, tx);
 	hitT = crm_predcache_get(pc, PN_TAG_T, x, T, vT);
 	if (hitT)
 		B = vT[0];
@@ -1862,6 +1865,7 @@ pnbd_log_cond_expected(const double *par, double t, double x, double tx, double 
 	if (!(t >= 0.0) || !crm_isfinite(t))
 		return CRM_EDOMAIN;
 	pnbd_memo_context(pc, par, PN_FN_COND_EXPECTED, t, 0.0);
+	crm_predcache_prefetch(pc, PN_TAG_CE, x, T);
 	st = pnbd_pred_lpa(par, x, tx, T, pc, &lpa);
 	if (st != CRM_OK)
 		return st;
@@ -2064,6 +2068,7 @@ crm_pnbd_cond_prob_n_memo(const double *par, double n, double t, double x, doubl
 	if (!count_ok(n) || !(t >= 0.0) || !crm_isfinite(t))
 		return CRM_EDOMAIN;
 	pnbd_memo_context(pc, par, PN_FN_COND_PROB, n, t);
+	crm_predcache_prefetch(pc, PN_TAG_PMF, x, T);
 	st = pnbd_pred_lpa(par, x, tx, T, pc, &lpa);
 	if (st != CRM_OK)
 		return st;
@@ -2177,6 +2182,7 @@ crm_pnbd_dert_memo(const double *par, double delta, double x, double tx, double 
 	if (!(delta > 0.0) || !crm_isfinite(delta))
 		return CRM_EDOMAIN;
 	pnbd_memo_context(pc, par, PN_FN_DERT, delta, 0.0);
+	crm_predcache_prefetch(pc, PN_TAG_DERT, x, T);
 	st = pnbd_pred_lpa(par, x, tx, T, pc, &lpa);
 	if (st != CRM_OK)
 		return st;

@@ -175,6 +175,28 @@ crm_predcache_get(CrmPredCache *c, uint32_t tag, double k1, double k2, double *v
 }
 
 /*
+ * Start loading the set of (tag, k1, k2) in the current context into the
+ * CPU cache: a large table is probed at random, so a lookup waits for
+ * memory; issuing the loads of a row's keys first lets them overlap with
+ * each other and with arithmetic.  c may be NULL.
+ */
+static inline void
+crm_predcache_prefetch(const CrmPredCache *c, uint32_t tag, double k1, double k2)
+{
+#if defined(__GNUC__)
+	const CrmPredEntry *e;
+
+	if (c == NULL || c->table == NULL || c->cur == 0)
+		return;
+	e = &c->table[CRM_PREDCACHE_WAYS *
+				  (size_t) crm_predcache_hash(tag, crm_predcache_bits(k1),
+											  crm_predcache_bits(k2), c->cur, c->log2)];
+	__builtin_prefetch(e);
+	__builtin_prefetch((const char *) e + 64);
+#endif
+}
+
+/*
  * Store the value of (tag, k1, k2) in the current context (only values
  * that were computed successfully).  c may be NULL (nothing happens).
  */
