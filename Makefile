@@ -88,6 +88,7 @@ REGRESS = \
 	sbg \
 	pareto_nbd \
 	bgnbd \
+	prediction_cache \
 	segments \
 	plots \
 	validate \
