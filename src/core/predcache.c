@@ -127,19 +127,38 @@ crm_predcache_context(CrmPredCache *c, const double *ctx, int n)
  * Replace the table by one four times larger (up to CRM_PREDCACHE_MAX_LOG2
  * sets), with the entries moved over, when the stores since the last resize
  * exceed half its capacity (the input has more distinct keys than fit
- * well); on allocation failure keep the current one.
+ * well).  From CRM_PREDCACHE_FREE_LOG2 sets on (0.5 MB, about what the CPU
+ * cache keeps near) the lookups in that time must also have found
+ * something (one hit per 16 stores): input whose keys never repeat (every
+ * t distinct) keeps a table that stays in the CPU cache instead of probing
+ * megabytes at random for nothing, while input with many distinct keys
+ * that do repeat hits often enough in 8192 entries to grow on.  The counts
+ * restart after eight capacities of stores without growth, so that repeats
+ * that come late still make it grow.  On allocation failure keep the
+ * current table.
  */
 static void
 predcache_maybe_grow(CrmPredCache *c)
 {
 	int			log2;
 	CrmPredEntry *t;
+	uint64_t	half = (uint64_t) (CRM_PREDCACHE_WAYS / 2) << c->log2;
 
-	if (c->log2 >= CRM_PREDCACHE_MAX_LOG2 ||
-		c->stores_since_resize <= (uint64_t) (CRM_PREDCACHE_WAYS / 2) << c->log2)
+	if (c->log2 >= CRM_PREDCACHE_MAX_LOG2 || c->stores_since_resize <= half)
 		return;
+	if (c->log2 >= CRM_PREDCACHE_FREE_LOG2 &&
+		(c->hits - c->hits_at_resize) * 16 < c->stores_since_resize)
+	{
+		if (c->stores_since_resize > 16 * half)
+		{
+			c->stores_since_resize = 0;
+			c->hits_at_resize = c->hits;
+		}
+		return;
+	}
 	log2 = c->log2 + 2 < CRM_PREDCACHE_MAX_LOG2 ? c->log2 + 2 : CRM_PREDCACHE_MAX_LOG2;
 	c->stores_since_resize = 0;
+	c->hits_at_resize = c->hits;
 	t = table_new(c, log2);
 	if (t == NULL)
 		return;

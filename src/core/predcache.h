@@ -30,7 +30,9 @@
  * The table starts small (CRM_PREDCACHE_MIN_LOG2 sets, 7 kB: a query over
  * a handful of rows pays nothing for it) and is replaced by one four times
  * larger, its entries moved over, when the stores since the last resize
- * exceed half its capacity, up to CRM_PREDCACHE_MAX_LOG2 sets (7 MB: a
+ * exceed half its capacity and, beyond 0.5 MB, the lookups found something
+ * meanwhile (keys that never repeat leave it small enough to stay in the
+ * CPU cache, and cheap to probe), up to CRM_PREDCACHE_MAX_LOG2 sets (7 MB: a
  * summary of 1M customers has ~30000 distinct (x, tx) and ~16000 (x, T),
  * and the Pareto/NBD keeps up to three factors per customer).  Memory comes
  * from the allocator given at creation (the glue passes one for the
@@ -52,6 +54,7 @@
 #define CRM_PREDCACHE_WAYS 4	/* entries per set */
 #define CRM_PREDCACHE_MIN_LOG2 5	/* 32 sets of 4 entries (7 kB) */
 #define CRM_PREDCACHE_MAX_LOG2 15	/* 32768 sets of 4 entries (7 MB) */
+#define CRM_PREDCACHE_FREE_LOG2 11	/* grows freely to 2048 sets (0.5 MB) */
 
 /* One entry: 56 bytes. */
 typedef struct CrmPredEntry
@@ -83,6 +86,7 @@ typedef struct CrmPredCache
 	uint32_t	used[CRM_PREDCACHE_NCTX];
 	CrmPredCtx	ctx[CRM_PREDCACHE_NCTX];
 	uint64_t	stores_since_resize;
+	uint64_t	hits_at_resize; /* hits when the counts last restarted */
 	uint64_t	hits,			/* statistics (for tests and tuning) */
 				misses;
 } CrmPredCache;

@@ -230,7 +230,10 @@ growth_and_exactness(void)
 	ut_ok(c->log2 == CRM_PREDCACHE_MAX_LOG2, "grew to %d sets (log2 %d)", 1 << c->log2, c->log2);
 	ut_ok(hits > 340000, "%d of 400000 lookups hit (40000 distinct keys)", hits);
 	ut_ok(live_blocks == 2, "old tables freed (%d blocks)", live_blocks);
-	/* all distinct keys: always a miss, never a wrong value */
+	/* all distinct keys: always a miss, never a wrong value; no growth */
+	crm_predcache_destroy(c);
+	c = crm_predcache_create(&counting);
+	crm_predcache_use(c, ctx, 1);
 	hits = 0;
 	for (i = 0; i < 100000; i++)
 	{
@@ -242,6 +245,20 @@ growth_and_exactness(void)
 		crm_predcache_put(c, 1, 3.0, T, v);
 	}
 	ut_ok(hits == 0, "distinct keys: %d hits", hits);
+	ut_ok(c->log2 <= CRM_PREDCACHE_FREE_LOG2, "distinct keys: the table stays small (log2 %d)", c->log2);
+	/* then repeats: it grows */
+	for (i = 0; i < 200000; i++)
+	{
+		double		T = floor(rnd() * 5000.0);
+
+		value_of(1, 3.0, T, v);
+		if (crm_predcache_get(c, 1, 3.0, T, got))
+			wrong += !same_bits(got, v, CRM_PREDCACHE_NVAL);
+		else
+			crm_predcache_put(c, 1, 3.0, T, v);
+	}
+	ut_ok(wrong == 0, "%d hits returned another key's value", wrong);
+	ut_ok(c->log2 > CRM_PREDCACHE_FREE_LOG2, "repeats after distinct keys: grew (log2 %d)", c->log2);
 	crm_predcache_destroy(c);
 	ut_ok(live_blocks == 0, "destroy frees everything (%d blocks left)", live_blocks);
 	ut_end();
