@@ -78,7 +78,8 @@ bg_check_customer(double x, double tx, double T, const char **reason)
 {
 	if (!crm_isfinite(x) || !crm_isfinite(tx) || !crm_isfinite(T))
 		*reason = "frequency, recency and age must be finite";
-	else if (x < 0.0 || x != floor(x))
+	/* whole: every double above BG_MAX_X is; below, the int64 round trip tells (no libm call) */
+	else if (x < 0.0 || (x <= BG_MAX_X && x != (double) (int64_t) x))
 		*reason = "frequency must be a whole number >= 0";
 	else if (x > BG_MAX_X)
 		*reason = "frequency is too large";
