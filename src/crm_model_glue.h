@@ -56,6 +56,11 @@
  *					   prediction over a million rows costs about as much as a
  *					   plain float8 expression (do not deform the composite
  *					   yourself, do not use fn_extra for anything else).
+ *					   When the costly part of a prediction depends on
+ *					   fewer inputs than the row, pass the call site's
+ *					   crm_model_pred_cache(fcinfo) to a core function that
+ *					   memoizes it (src/core/predcache.h; see
+ *					   crm_pnbd_p_alive_memo).
  *
  * 3. SQL (sql/install/3N_xyz.sql, in INSTALL_PARTS; see 35_sbg.sql):
  *	  - CREATE TYPE crm.xyz AS (<params> float8, loglik float8,
