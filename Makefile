@@ -16,6 +16,7 @@ MODULE_big = crm_ext
 CORE_SRCS = \
 	src/core/crm_core.c \
 	src/core/codec.c \
+	src/core/predcache.c \
 	src/core/special.c \
 	src/core/hyp.c \
 	src/core/simulate.c \
@@ -87,6 +88,7 @@ REGRESS = \
 	sbg \
 	pareto_nbd \
 	bgnbd \
+	prediction_cache \
 	segments \
 	plots \
 	validate \
@@ -135,7 +137,8 @@ UNIT_SRCS = \
 	test/unit/test_rfm.c \
 	test/unit/test_svg.c \
 	test/unit/test_bgnbd.c \
-	test/unit/test_clv.c
+	test/unit/test_clv.c \
+	test/unit/test_predcache.c
 
 UNIT_CFLAGS = -std=gnu99 -O1 -g -Wall -Wextra -Wno-unused-parameter \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined \

@@ -6,6 +6,7 @@
  */
 #include "postgres.h"
 
+#include <float.h>
 #include <math.h>
 #include <sys/mman.h>
 
@@ -175,6 +176,14 @@ crm_arg_finite(FunctionCallInfo fcinfo, int argno, const char *name)
 void
 crm_check_customer(double x, double tx, double T)
 {
+	/*
+	 * The usual valid customer in one test (NaN fails every comparison;
+	 * x < 2^63 makes the integer conversion defined), the checks one by
+	 * one only to report what is wrong: a prediction calls this per row.
+	 */
+	if (T <= DBL_MAX && tx >= 0.0 && tx <= T && x >= 0.0 && x < 9.2e18 &&
+		x == (double) (int64) x && (x != 0.0 || tx == 0.0))
+		return;
 	crm_check_nonneg(x, "frequency");
 	crm_check_nonneg(tx, "recency");
 	crm_check_nonneg(T, "age");

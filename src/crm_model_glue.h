@@ -56,6 +56,11 @@
  *					   prediction over a million rows costs about as much as a
  *					   plain float8 expression (do not deform the composite
  *					   yourself, do not use fn_extra for anything else).
+ *					   When the costly part of a prediction depends on
+ *					   fewer inputs than the row, pass the call site's
+ *					   crm_model_pred_cache(fcinfo) to a core function that
+ *					   memoizes it (src/core/predcache.h; see
+ *					   crm_pnbd_p_alive_memo).
  *
  * 3. SQL (sql/install/3N_xyz.sql, in INSTALL_PARTS; see 35_sbg.sql):
  *	  - CREATE TYPE crm.xyz AS (<params> float8, loglik float8,
@@ -99,6 +104,7 @@
 #include "core/crm_model.h"
 #include "core/optim.h"
 #include "core/accum.h"
+#include "core/predcache.h"
 
 /*
  * Run a core call that may stop with CRM_EINTERRUPTED, servicing the
@@ -135,6 +141,17 @@
  * a memcmp.  The pointer is valid until the next call.
  */
 extern const double *crm_model_arg(FunctionCallInfo fcinfo, int argno, CrmModelKind kind);
+
+/*
+ * The prediction memo of this call site (src/core/predcache.h): kept with
+ * the model cache in fn_extra, created on first use in fn_mcxt (its table
+ * grows there with the number of distinct keys, to 7 MB at most).  NULL
+ * when it cannot be allocated: pass it on anyway, the core then computes
+ * without it.  Call after crm_model_arg(); the memo is keyed by the model
+ * parameters too, so it stays right when the model changes from row to
+ * row.
+ */
+extern CrmPredCache *crm_model_pred_cache(FunctionCallInfo fcinfo);
 
 /*
  * Constructor body: arguments 0..nparams-1 are the parameters (float8,

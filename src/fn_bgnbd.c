@@ -23,19 +23,21 @@ typedef struct BgFns
 	const char *label;			/* "BG/NBD" or "MBG/NBD", for messages */
 	CrmStatus	(*p_alive) (const double *, double, double, double, double *);
 	CrmStatus	(*expected) (const double *, double, double *);
-	CrmStatus	(*cond_expected) (const double *, double, double, double, double, double *);
+	CrmStatus	(*cond_expected) (const double *, double, double, double, double,
+								  CrmPredCache *, double *);
 	CrmStatus	(*prob_n) (const double *, double, double, double *);
-	CrmStatus	(*dert) (const double *, double, double, double, double, double *);
+	CrmStatus	(*dert) (const double *, double, double, double, double, CrmPredCache *,
+						 double *);
 } BgFns;
 
 static const BgFns bgnbd_fns = {
 	CRM_MODEL_BGNBD, "BG/NBD", crm_bgnbd_p_alive, crm_bgnbd_expected,
-	crm_bgnbd_cond_expected, crm_bgnbd_prob_n, crm_bgnbd_dert
+	crm_bgnbd_cond_expected_memo, crm_bgnbd_prob_n, crm_bgnbd_dert_memo
 };
 
 static const BgFns mbgnbd_fns = {
 	CRM_MODEL_MBGNBD, "MBG/NBD", crm_mbgnbd_p_alive, crm_mbgnbd_expected,
-	crm_mbgnbd_cond_expected, crm_mbgnbd_prob_n, crm_mbgnbd_dert
+	crm_mbgnbd_cond_expected_memo, crm_mbgnbd_prob_n, crm_mbgnbd_dert_memo
 };
 
 /* ---- constructors and fit aggregate steps ---- */
@@ -271,7 +273,7 @@ bg_cond_expected(FunctionCallInfo fcinfo, const BgFns *m)
 	CrmStatus	st;
 
 	customer_args(fcinfo, 2, &x, &tx, &T);
-	CRM_CALL_CORE(st, m->cond_expected(par, t, x, tx, T, &v));
+	CRM_CALL_CORE(st, m->cond_expected(par, t, x, tx, T, crm_model_pred_cache(fcinfo), &v));
 	if (st != CRM_OK)
 		bg_fail(m, st, "conditional expected purchases");
 	PG_RETURN_FLOAT8(v);
@@ -310,7 +312,7 @@ bg_dert(FunctionCallInfo fcinfo, const BgFns *m)
 	CrmStatus	st;
 
 	customer_args(fcinfo, 2, &x, &tx, &T);
-	CRM_CALL_CORE(st, m->dert(par, delta, x, tx, T, &v));
+	CRM_CALL_CORE(st, m->dert(par, delta, x, tx, T, crm_model_pred_cache(fcinfo), &v));
 	if (st != CRM_OK)
 		bg_fail(m, st, "discounted expected residual transactions");
 	PG_RETURN_FLOAT8(v);

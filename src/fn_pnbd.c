@@ -109,7 +109,7 @@ p_alive_pareto_nbd(PG_FUNCTION_ARGS)
 	CrmStatus	st;
 
 	customer_args(fcinfo, 1, &x, &tx, &T);
-	CRM_CALL_CORE(st, crm_pnbd_p_alive(par, x, tx, T, &v));
+	CRM_CALL_CORE(st, crm_pnbd_p_alive_memo(par, x, tx, T, crm_model_pred_cache(fcinfo), &v));
 	if (st != CRM_OK)
 		crm_report_status(st, "cannot compute the Pareto/NBD probability of being alive");
 	PG_RETURN_FLOAT8(v);
@@ -140,7 +140,8 @@ p_alive_future_pareto_nbd(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("age plus horizon is out of range"),
 				 errdetail("Age %g plus horizon %g overflows.", T, h)));
-	CRM_CALL_CORE(st, crm_pnbd_p_alive(par, x, tx, T + h, &v));
+	CRM_CALL_CORE(st, crm_pnbd_p_alive_memo(par, x, tx, T + h, crm_model_pred_cache(fcinfo),
+												&v));
 	if (st != CRM_OK)
 		crm_report_status(st, "cannot compute the Pareto/NBD probability of being alive");
 	PG_RETURN_FLOAT8(v);
@@ -180,7 +181,8 @@ conditional_expected_purchases_pareto_nbd(PG_FUNCTION_ARGS)
 	CrmStatus	st;
 
 	customer_args(fcinfo, 2, &x, &tx, &T);
-	CRM_CALL_CORE(st, crm_pnbd_cond_expected(par, t, x, tx, T, &v));
+	CRM_CALL_CORE(st, crm_pnbd_cond_expected_memo(par, t, x, tx, T, crm_model_pred_cache(fcinfo),
+												  &v));
 	if (st != CRM_OK)
 		crm_report_status(st, "cannot compute the Pareto/NBD conditional expected purchases");
 	PG_RETURN_FLOAT8(v);
@@ -223,7 +225,8 @@ conditional_prob_purchases_pareto_nbd(PG_FUNCTION_ARGS)
 	CrmStatus	st;
 
 	customer_args(fcinfo, 3, &x, &tx, &T);
-	CRM_CALL_CORE(st, crm_pnbd_cond_prob_n(par, n, t, x, tx, T, &v));
+	CRM_CALL_CORE(st, crm_pnbd_cond_prob_n_memo(par, n, t, x, tx, T,
+												crm_model_pred_cache(fcinfo), &v));
 	if (st != CRM_OK)
 		crm_report_status(st, "cannot compute the Pareto/NBD conditional purchase-count probability");
 	PG_RETURN_FLOAT8(v);
@@ -254,7 +257,7 @@ dert_pareto_nbd(PG_FUNCTION_ARGS)
 				 errdetail("The value given is %g.", delta),
 				 errhint("Give the continuous discount rate per time unit, e.g. ln(1.15)/52 for 15%% a year with weekly data.")));
 	customer_args(fcinfo, 2, &x, &tx, &T);
-	CRM_CALL_CORE(st, crm_pnbd_dert(par, delta, x, tx, T, &v));
+	CRM_CALL_CORE(st, crm_pnbd_dert_memo(par, delta, x, tx, T, crm_model_pred_cache(fcinfo), &v));
 	if (st != CRM_OK)
 		crm_report_status(st, "cannot compute the Pareto/NBD discounted expected residual transactions");
 	PG_RETURN_FLOAT8(v);

@@ -44,6 +44,8 @@ typedef struct CrmModelCache
 	Size		cap;
 	char	   *bytes;			/* payload copy (VARDATA_ANY) */
 	double		par[CRM_MAX_PARAMS];
+	CrmPredCache *pred;			/* prediction memo (crm_model_pred_cache), or NULL */
+	bool		pred_failed;	/* could not allocate it: do not retry per row */
 } CrmModelCache;
 
 /* The spec of kind, or 0A000 when this build lacks the model. */
@@ -279,4 +281,36 @@ crm_model_construct(FunctionCallInfo fcinfo, CrmModelKind kind)
 	}
 	check_params(spec, par, nulls);
 	return crm_model_result(fcinfo, spec, par, NULL);
+}
+
+/* Allocator of a prediction memo: fn_mcxt, NULL instead of an error. */
+static void *
+pred_alloc(size_t size, void *ctx)
+{
+	return MemoryContextAllocExtended((MemoryContext) ctx, size, MCXT_ALLOC_NO_OOM);
+}
+
+static void
+pred_free(void *ptr, void *ctx)
+{
+	pfree(ptr);
+}
+
+/* The call site's prediction memo; see crm_model_glue.h. */
+CrmPredCache *
+crm_model_pred_cache(FunctionCallInfo fcinfo)
+{
+	CrmModelCache *c = (CrmModelCache *) fcinfo->flinfo->fn_extra;
+	CrmAllocator a;
+
+	if (c == NULL)
+		elog(ERROR, "crm_model_pred_cache called before crm_model_arg");
+	if (c->pred != NULL || c->pred_failed)
+		return c->pred;
+	a.alloc = pred_alloc;
+	a.free = pred_free;
+	a.ctx = fcinfo->flinfo->fn_mcxt;
+	c->pred = crm_predcache_create(&a);
+	c->pred_failed = c->pred == NULL;
+	return c->pred;
 }

@@ -41,6 +41,7 @@
 #include <string.h>
 
 #include "bgnbd.h"
+#include "predcache.h"
 #include "special.h"
 
 /* ln 10 */
@@ -77,7 +78,8 @@ bg_check_customer(double x, double tx, double T, const char **reason)
 {
 	if (!crm_isfinite(x) || !crm_isfinite(tx) || !crm_isfinite(T))
 		*reason = "frequency, recency and age must be finite";
-	else if (x < 0.0 || x != floor(x))
+	/* whole: every double above BG_MAX_X is; below, the int64 round trip tells (no libm call) */
+	else if (x < 0.0 || (x <= BG_MAX_X && x != (double) (int64_t) x))
 		*reason = "frequency must be a whole number >= 0";
 	else if (x > BG_MAX_X)
 		*reason = "frequency is too large";
@@ -573,25 +575,57 @@ const CrmModelSpec crm_mbgnbd_spec = {
  */
 
 /*
+ * ln c(x) of P(alive) (as in the likelihood): depends on x only, so the
+ * memoized predictions keep it with their (x, T) factor.  0 where P(alive)
+ * does not use it (BG/NBD customers without repeat purchases).
+ */
+static double
+bg_log_c(bool mbg, const double *par, double x)
+{
+	double		a = par[2],
+				b = par[3];
+
+	if (!mbg && x == 0.0)
+		return 0.0;
+	return mbg ? log(a) - log(b + x) : log(a) - log(b + x - 1.0);
+}
+
+/*
+ * (r+x) ln((α+T)/(α+tx)) >= 0, from log1p for accuracy when tx ≈ T: the
+ * part of ln P(alive) that depends on tx.
+ */
+static double
+bg_log_ratio(const double *par, double x, double tx, double T)
+{
+	return (par[0] + x) * log1p((T - tx) / (par[1] + tx));
+}
+
+/* ln P(alive) (below) given lc = bg_log_c(mbg, par, x) and bg_log_ratio(). */
+static double
+bg_log_p_alive_parts(bool mbg, double x, double lc, double lratio)
+{
+	if (!mbg && x == 0.0)
+		return 0.0;
+	return -crm_log1pexp(lc + lratio);
+}
+
+/* ln P(alive) (below) given lc = bg_log_c(mbg, par, x). */
+static double
+bg_log_p_alive_lc(bool mbg, const double *par, double x, double tx, double T, double lc)
+{
+	if (!mbg && x == 0.0)
+		return 0.0;
+	return bg_log_p_alive_parts(mbg, x, lc, bg_log_ratio(par, x, tx, T));
+}
+
+/*
  * ln P(alive at T | x, tx, T) = −ln(1 + c·((α+T)/(α+tx))^(r+x)), c as in
  * the likelihood; 0 for BG/NBD customers without repeat purchases.
  */
 static double
 bg_log_p_alive(bool mbg, const double *par, double x, double tx, double T)
 {
-	double		r = par[0],
-				alpha = par[1],
-				a = par[2],
-				b = par[3];
-	double		lc,
-				lratio;
-
-	if (!mbg && x == 0.0)
-		return 0.0;
-	lc = mbg ? log(a) - log(b + x) : log(a) - log(b + x - 1.0);
-	/* (r+x) ln((α+T)/(α+tx)) >= 0, from log1p for accuracy when tx ≈ T */
-	lratio = (r + x) * log1p((T - tx) / (alpha + tx));
-	return -crm_log1pexp(lc + lratio);
+	return bg_log_p_alive_lc(mbg, par, x, tx, T, bg_log_c(mbg, par, x));
 }
 
 /* Checked ln P(alive). */
@@ -1192,14 +1226,44 @@ crm_mbgnbd_expected(const double *par, double t, double *out)
 	return bg_exp_out(st, &l, out);
 }
 
-/* ln E[Y(t) | x, tx, T] = ln P(alive) + ln E[purchases | alive]. */
+/* Tags of the memoized factors (predcache.h) of this file. */
+#define BG_TAG_EXPECTED 1		/* (x, T) -> ln E[purchases in t | alive], ln c(x) */
+#define BG_TAG_DERT 2			/* (x, T) -> ln(DERT / P(alive)), ln c(x) */
+
+/*
+ * Select the memo context of a prediction: the parameters, the model, the
+ * prediction (tag) and its argument aux (horizon or discount rate).
+ */
+static void
+bg_memo_context(CrmPredCache *pc, bool mbg, const double *par, int tag, double aux)
+{
+	double		ctx[7];
+
+	if (pc == NULL)
+		return;
+	memcpy(ctx, par, 4 * sizeof(double));
+	ctx[4] = aux;
+	ctx[5] = mbg ? 1.0 : 0.0;
+	ctx[6] = (double) tag;
+	crm_predcache_use(pc, ctx, 7);
+}
+
+/*
+ * ln E[Y(t) | x, tx, T] = ln P(alive) + ln E[purchases | alive].  The second
+ * term depends on (x, T) only: with a memo pc (may be NULL) it is computed
+ * once per (x, T) and kept with ln c(x), so a repeated (x, T) costs one
+ * lookup and the P(alive) arithmetic, and gives the same bits.
+ */
 static CrmStatus
 bg_log_cond_expected(bool mbg, const double *par, double t, double x, double tx,
-					 double T, double *logout)
+					 double T, CrmPredCache *pc, double *logout)
 {
 	CrmStatus	st = bg_check_call(par, x, tx, T);
 	double		lpa,
-				le;
+				le,
+				lc,
+				lratio,
+				v[CRM_PREDCACHE_NVAL];
 
 	if (st != CRM_OK)
 		return st;
@@ -1210,11 +1274,28 @@ bg_log_cond_expected(bool mbg, const double *par, double t, double x, double tx,
 		*logout = -INFINITY;
 		return CRM_OK;
 	}
-	lpa = bg_log_p_alive(mbg, par, x, tx, T);
-	st = bg_log_expected_alive(par[0] + x, par[1] + T, par[2],
-							   bg_bpost(mbg, par[3], x), t, &le);
-	if (st != CRM_OK)
-		return st;
+	bg_memo_context(pc, mbg, par, BG_TAG_EXPECTED, t);
+	/* start the memo's load, compute the tx part meanwhile */
+	crm_predcache_prefetch(pc, BG_TAG_EXPECTED, x, T);
+	lratio = (!mbg && x == 0.0) ? 0.0 : bg_log_ratio(par, x, tx, T);
+	if (crm_predcache_get(pc, BG_TAG_EXPECTED, x, T, v))
+	{
+		le = v[0];
+		lc = v[1];
+	}
+	else
+	{
+		lc = bg_log_c(mbg, par, x);
+		st = bg_log_expected_alive(par[0] + x, par[1] + T, par[2],
+								   bg_bpost(mbg, par[3], x), t, &le);
+		if (st != CRM_OK)
+			return st;
+		v[0] = le;
+		v[1] = lc;
+		v[2] = v[3] = 0.0;
+		crm_predcache_put(pc, BG_TAG_EXPECTED, x, T, v);
+	}
+	lpa = bg_log_p_alive_parts(mbg, x, lc, lratio);
 	*logout = lpa + le;
 	return CRM_OK;
 }
@@ -1223,32 +1304,46 @@ CrmStatus
 crm_bgnbd_log_cond_expected(const double *par, double t, double x, double tx,
 							double T, double *out)
 {
-	return bg_log_cond_expected(false, par, t, x, tx, T, out);
+	return bg_log_cond_expected(false, par, t, x, tx, T, NULL, out);
 }
 
 CrmStatus
 crm_mbgnbd_log_cond_expected(const double *par, double t, double x, double tx,
 							 double T, double *out)
 {
-	return bg_log_cond_expected(true, par, t, x, tx, T, out);
+	return bg_log_cond_expected(true, par, t, x, tx, T, NULL, out);
 }
 
 CrmStatus
 crm_bgnbd_cond_expected(const double *par, double t, double x, double tx,
 						double T, double *out)
 {
-	double		l = 0.0;
-	CrmStatus	st = bg_log_cond_expected(false, par, t, x, tx, T, &l);
-
-	return bg_exp_out(st, &l, out);
+	return crm_bgnbd_cond_expected_memo(par, t, x, tx, T, NULL, out);
 }
 
 CrmStatus
 crm_mbgnbd_cond_expected(const double *par, double t, double x, double tx,
 						 double T, double *out)
 {
+	return crm_mbgnbd_cond_expected_memo(par, t, x, tx, T, NULL, out);
+}
+
+CrmStatus
+crm_bgnbd_cond_expected_memo(const double *par, double t, double x, double tx,
+							 double T, CrmPredCache *pc, double *out)
+{
 	double		l = 0.0;
-	CrmStatus	st = bg_log_cond_expected(true, par, t, x, tx, T, &l);
+	CrmStatus	st = bg_log_cond_expected(false, par, t, x, tx, T, pc, &l);
+
+	return bg_exp_out(st, &l, out);
+}
+
+CrmStatus
+crm_mbgnbd_cond_expected_memo(const double *par, double t, double x, double tx,
+							  double T, CrmPredCache *pc, double *out)
+{
+	double		l = 0.0;
+	CrmStatus	st = bg_log_cond_expected(true, par, t, x, tx, T, pc, &l);
 
 	return bg_exp_out(st, &l, out);
 }
@@ -1654,19 +1749,39 @@ bg_dert_log_factor(bool mbg, const double *par, double delta, double x, double T
 	return CRM_OK;
 }
 
-/* DERT of one customer: exp(ln factor + ln P(alive)). */
+/*
+ * DERT of one customer: exp(ln factor + ln P(alive)).  With a memo pc (may
+ * be NULL) the factor, which depends on (x, T) only, is kept with ln c(x).
+ */
 static CrmStatus
 bg_dert(bool mbg, const double *par, double delta, double x, double tx, double T,
-		double *out)
+		CrmPredCache *pc, double *out)
 {
 	CrmStatus	st = bg_check_call(par, x, tx, T);
-	double		l;
+	double		l,
+				lc,
+				v[CRM_PREDCACHE_NVAL];
 
 	if (st != CRM_OK)
 		return st;
-	if ((st = bg_dert_log_factor(mbg, par, delta, x, T, &l)) != CRM_OK)
-		return st;
-	*out = exp(l + bg_log_p_alive(mbg, par, x, tx, T));
+	bg_memo_context(pc, mbg, par, BG_TAG_DERT, delta);
+	crm_predcache_prefetch(pc, BG_TAG_DERT, x, T);
+	if (crm_predcache_get(pc, BG_TAG_DERT, x, T, v))
+	{
+		l = v[0];
+		lc = v[1];
+	}
+	else
+	{
+		if ((st = bg_dert_log_factor(mbg, par, delta, x, T, &l)) != CRM_OK)
+			return st;
+		lc = bg_log_c(mbg, par, x);
+		v[0] = l;
+		v[1] = lc;
+		v[2] = v[3] = 0.0;
+		crm_predcache_put(pc, BG_TAG_DERT, x, T, v);
+	}
+	*out = exp(l + bg_log_p_alive_lc(mbg, par, x, tx, T, lc));
 	return crm_isfinite(*out) ? CRM_OK : CRM_ERANGE;
 }
 
@@ -1697,14 +1812,28 @@ CrmStatus
 crm_bgnbd_dert(const double *par, double delta, double x, double tx, double T,
 			   double *out)
 {
-	return bg_dert(false, par, delta, x, tx, T, out);
+	return bg_dert(false, par, delta, x, tx, T, NULL, out);
 }
 
 CrmStatus
 crm_mbgnbd_dert(const double *par, double delta, double x, double tx, double T,
 				double *out)
 {
-	return bg_dert(true, par, delta, x, tx, T, out);
+	return bg_dert(true, par, delta, x, tx, T, NULL, out);
+}
+
+CrmStatus
+crm_bgnbd_dert_memo(const double *par, double delta, double x, double tx, double T,
+					CrmPredCache *pc, double *out)
+{
+	return bg_dert(false, par, delta, x, tx, T, pc, out);
+}
+
+CrmStatus
+crm_mbgnbd_dert_memo(const double *par, double delta, double x, double tx, double T,
+					 CrmPredCache *pc, double *out)
+{
+	return bg_dert(true, par, delta, x, tx, T, pc, out);
 }
 
 /*

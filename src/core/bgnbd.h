@@ -13,6 +13,7 @@
 #define CRM_BGNBD_H
 
 #include "crm_model.h"
+#include "predcache.h"
 
 /* ln L for one customer; grad (4 entries, d/d{r,alpha,a,b}) may be NULL */
 extern CrmStatus crm_bgnbd_loglik1(const double *par, double x, double tx, double T,
@@ -47,6 +48,18 @@ extern CrmStatus crm_bgnbd_cond_expected(const double *par, double t, double x, 
 extern CrmStatus crm_mbgnbd_cond_expected(const double *par, double t, double x, double tx,
 										  double T, double *out);
 
+/*
+ * The same with a memo of the factor that depends on (x, T) only (E[Y(t) |
+ * alive]): pc (may be NULL = not memoized) is the call site's cache
+ * (predcache.h); the result is bit for bit that of the function above.
+ */
+extern CrmStatus crm_bgnbd_cond_expected_memo(const double *par, double t, double x,
+											  double tx, double T, CrmPredCache *pc,
+											  double *out);
+extern CrmStatus crm_mbgnbd_cond_expected_memo(const double *par, double t, double x,
+											   double tx, double T, CrmPredCache *pc,
+											   double *out);
+
 /* P(X(t) = n) for a new customer, n integer >= 0 */
 extern CrmStatus crm_bgnbd_prob_n(const double *par, double n, double t, double *out);
 extern CrmStatus crm_mbgnbd_prob_n(const double *par, double n, double t, double *out);
@@ -60,6 +73,12 @@ extern CrmStatus crm_bgnbd_dert(const double *par, double delta, double x, doubl
 								double *out);
 extern CrmStatus crm_mbgnbd_dert(const double *par, double delta, double x, double tx, double T,
 								 double *out);
+
+/* The same with a memo of the (x, T) factor below (see *_cond_expected_memo). */
+extern CrmStatus crm_bgnbd_dert_memo(const double *par, double delta, double x, double tx,
+									 double T, CrmPredCache *pc, double *out);
+extern CrmStatus crm_mbgnbd_dert_memo(const double *par, double delta, double x, double tx,
+									  double T, CrmPredCache *pc, double *out);
 
 /*
  * ln(DERT / P(alive)): the factor of the DERT that depends on x and T only

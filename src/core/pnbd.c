@@ -43,6 +43,7 @@
 #include <string.h>
 
 #include "pnbd.h"
+#include "predcache.h"
 #include "special.h"
 
 #define PNBD_PI 3.14159265358979323846
@@ -1630,15 +1631,183 @@ const CrmModelSpec crm_pnbd_spec = {
 
 /* ---------------------------------------------------------------------
  * Predictions
+ *
+ * Every prediction of a customer needs ln P(alive), pnbd_eval's *lpa.  Its
+ * costly parts are the two 2F1 terms, of which the recency term depends on
+ * (x, tx) and the age term on (x, T), and the alive-throughout term B on
+ * (x, T).  pnbd_pred_lpa computes ln P(alive) with exactly pnbd_eval's
+ * arithmetic (and its statuses, the finiteness of ln L = B + lse included)
+ * but takes those parts from a memo (predcache.h) when the call site has
+ * one: per (x, tx) the first partial sum ln(s/w) + le1 of D1 and ln(1−z1),
+ * per (x, T) B and D2; what is left per row is two log1p, one
+ * ln(e^D1 + e^D2) and a few products, and the result has the same bits.
  * --------------------------------------------------------------------- */
+
+/* Tags of the memoized factors of this file. */
+#define PN_TAG_TX 1				/* (x, tx) -> ln(s/w) + le1, ln(1 − z1) */
+#define PN_TAG_T 2				/* (x, T) -> B, D2 */
+#define PN_TAG_CE 3				/* (x, T) -> the logs of E[Y(t) | alive] */
+#define PN_TAG_PMF 4			/* (x, T) -> ln P(n in t | alive at T) */
+#define PN_TAG_DERT 5			/* (x, T) -> the logs of DERT / P(alive) */
+
+/* Functions (part of the memo context: one call site, one function). */
+#define PN_FN_P_ALIVE 1
+#define PN_FN_COND_EXPECTED 2
+#define PN_FN_COND_PROB 3
+#define PN_FN_DERT 4
+
+/*
+ * Select the memo context: the parameters, the function fn and its own
+ * arguments a1, a2 (horizon, count, discount rate; 0 when unused).
+ */
+static void
+pnbd_memo_context(CrmPredCache *pc, const double *par, int fn, double a1, double a2)
+{
+	double		ctx[7];
+
+	if (pc == NULL)
+		return;
+	memcpy(ctx, par, 4 * sizeof(double));
+	ctx[4] = a1;
+	ctx[5] = a2;
+	ctx[6] = (double) fn;
+	crm_predcache_use(pc, ctx, 7);
+}
+
+/*
+ * ln P(alive at T | x, tx, T) as pnbd_eval computes it (same statuses, same
+ * bits), with the factors of the memo pc (NULL: none; its context must be
+ * set).
+ */
+static CrmStatus
+pnbd_pred_lpa(const double *par, double x, double tx, double T, CrmPredCache *pc,
+			  double *lpa)
+{
+	PnbdPar		p;
+	PnbdX		px;
+	bool		have_px = false;
+	PnbdTerm	t1,
+				t2;
+	double		B,
+				D1,
+				D2,
+				s1,
+				lomz1,
+				lse,
+				k2,
+				rho,
+				w;
+	double		vT[CRM_PREDCACHE_NVAL],
+				vX[CRM_PREDCACHE_NVAL];
+	bool		hitT,
+				hitX;
+	CrmStatus	st;
+
+	if (!par_ok(par))
+		return CRM_EPARAM;
+	if (!(x >= 0.0) || !crm_isfinite(x) || !(tx >= 0.0) || !(T >= tx) ||
+		!crm_isfinite(T) || (x == 0.0 && tx != 0.0))
+		return CRM_EDOMAIN;
+	/* pnbd_par_setup without ln α, ln β: those are made on a miss */
+	p.r = par[0];
+	p.alpha = par[1];
+	p.s = par[2];
+	p.beta = par[3];
+	p.age = p.alpha >= p.beta;
+	p.m = p.age ? p.alpha : p.beta;
+	p.mn = p.age ? p.beta : p.alpha;
+	p.delta = p.m - p.mn;
+	p.la = p.lb = 0.0;
+	crm_predcache_prefetch(pc, PN_TAG_T, x, T);
+	if (tx != T)
+		crm_predcache_prefetch(pc, PN_TAG_TX, x, tx);
+	hitT = crm_predcache_get(pc, PN_TAG_T, x, T, vT);
+	if (hitT)
+		B = vT[0];
+	else
+	{
+		B = crm_lgamma_diff(p.r, x) - p.r * log1p(T / p.alpha) - p.s * log1p(T / p.beta);
+		if (x > 0.0)
+			B -= x * log(p.alpha + T);
+	}
+
+	if (tx == T)
+	{
+		/* the customer bought at T: alive for sure */
+		*lpa = 0.0;
+		return crm_isfinite(B) ? CRM_OK : CRM_ERANGE;
+	}
+
+	/* the recency term (first, as in pnbd_eval, so that statuses agree) */
+	hitX = crm_predcache_get(pc, PN_TAG_TX, x, tx, vX);
+	if (hitX)
+	{
+		s1 = vX[0];
+		lomz1 = vX[1];
+	}
+	else
+	{
+		pnbd_par_setup(par, &p);
+		pnbd_x_setup(&p, x, false, &px);
+		have_px = true;
+		st = pnbd_term(&p, &px, 0, tx, false, &t1);
+		if (st != CRM_OK)
+			return st;
+		s1 = px.lcf[0] + t1.le;
+		lomz1 = t1.lomz;
+		vX[0] = s1;
+		vX[1] = lomz1;
+		vX[2] = vX[3] = 0.0;
+		crm_predcache_put(pc, PN_TAG_TX, x, tx, vX);
+	}
+	/* the age term */
+	if (hitT)
+		D2 = vT[1];
+	else
+	{
+		if (!have_px)
+		{
+			pnbd_par_setup(par, &p);
+			pnbd_x_setup(&p, x, false, &px);
+		}
+		st = pnbd_term(&p, &px, 1, T, false, &t2);
+		if (st != CRM_OK)
+			return st;
+		D2 = px.lcf[1] + t2.le + (p.age ? t2.lomz : 0.0);
+		vT[0] = B;
+		vT[1] = D2;
+		vT[2] = vT[3] = 0.0;
+		crm_predcache_put(pc, PN_TAG_T, x, T, vT);
+	}
+	/* pnbd_eval's D1, lse and checks, term by term in the same order */
+	w = p.r + p.s + x;
+	k2 = p.age ? p.s : p.r + x;
+	rho = log1p(p.delta * (T - tx) / ((p.m + T) * (p.mn + tx)));
+	D1 = s1 + w * log1p((T - tx) / (p.m + tx)) + k2 * rho + (p.age ? 0.0 : lomz1);
+	lse = crm_logaddexp(D1, D2);
+	if (lse < 0.0)
+		lse = 0.0;
+	*lpa = -lse;
+	if (!crm_isfinite(B + lse))
+		return CRM_ERANGE;
+	return CRM_OK;
+}
 
 CrmStatus
 crm_pnbd_p_alive(const double *par, double x, double tx, double T, double *out)
 {
-	double		ll,
-				lpa;
-	CrmStatus	st = pnbd_eval(par, x, tx, T, &ll, &lpa, NULL);
+	return crm_pnbd_p_alive_memo(par, x, tx, T, NULL, out);
+}
 
+CrmStatus
+crm_pnbd_p_alive_memo(const double *par, double x, double tx, double T, CrmPredCache *pc,
+					  double *out)
+{
+	double		lpa;
+	CrmStatus	st;
+
+	pnbd_memo_context(pc, par, PN_FN_P_ALIVE, 0.0, 0.0);
+	st = pnbd_pred_lpa(par, x, tx, T, pc, &lpa);
 	if (st != CRM_OK)
 		return st;
 	*out = exp(lpa);
@@ -1648,9 +1817,7 @@ crm_pnbd_p_alive(const double *par, double x, double tx, double T, double *out)
 CrmStatus
 crm_pnbd_log_p_alive(const double *par, double x, double tx, double T, double *out)
 {
-	double		ll;
-
-	return pnbd_eval(par, x, tx, T, &ll, out, NULL);
+	return pnbd_pred_lpa(par, x, tx, T, NULL, out);
 }
 
 /* [1 − e^(−εL)]/ε, = L at ε = 0 (the s = 1 limit of the expectations). */
@@ -1684,24 +1851,34 @@ crm_pnbd_expected(const double *par, double t, double *out)
  * (r+x)(β+T)/((α+T)(s−1)) [1 − ((β+T)/(β+T+t))^(s−1)] · P(alive).
  * −inf when t = 0.
  */
-CrmStatus
-crm_pnbd_log_cond_expected(const double *par, double t, double x, double tx, double T,
-						   double *out)
+static CrmStatus
+pnbd_log_cond_expected(const double *par, double t, double x, double tx, double T,
+					   CrmPredCache *pc, double *out)
 {
-	double		ll,
-				lpa,
-				v;
+	double		lpa,
+				v,
+				c[CRM_PREDCACHE_NVAL];
 	CrmStatus	st;
 
 	if (!par_ok(par))
 		return CRM_EPARAM;
 	if (!(t >= 0.0) || !crm_isfinite(t))
 		return CRM_EDOMAIN;
-	st = pnbd_eval(par, x, tx, T, &ll, &lpa, NULL);
+	pnbd_memo_context(pc, par, PN_FN_COND_EXPECTED, t, 0.0);
+	crm_predcache_prefetch(pc, PN_TAG_CE, x, T);
+	st = pnbd_pred_lpa(par, x, tx, T, pc, &lpa);
 	if (st != CRM_OK)
 		return st;
-	v = lpa + log(par[0] + x) + log(par[3] + T) - log(par[1] + T) +
-		log(pnbd_expm1_ratio(par[2] - 1.0, log1p(t / (par[3] + T))));
+	/* the logs depend on (x, T): kept term by term, summed in the same order */
+	if (!crm_predcache_get(pc, PN_TAG_CE, x, T, c))
+	{
+		c[0] = log(par[0] + x);
+		c[1] = log(par[3] + T);
+		c[2] = log(par[1] + T);
+		c[3] = log(pnbd_expm1_ratio(par[2] - 1.0, log1p(t / (par[3] + T))));
+		crm_predcache_put(pc, PN_TAG_CE, x, T, c);
+	}
+	v = lpa + c[0] + c[1] - c[2] + c[3];
 	if (isnan(v) || v == INFINITY)
 		return CRM_ERANGE;
 	*out = v;
@@ -1709,11 +1886,25 @@ crm_pnbd_log_cond_expected(const double *par, double t, double x, double tx, dou
 }
 
 CrmStatus
+crm_pnbd_log_cond_expected(const double *par, double t, double x, double tx, double T,
+						   double *out)
+{
+	return pnbd_log_cond_expected(par, t, x, tx, T, NULL, out);
+}
+
+CrmStatus
 crm_pnbd_cond_expected(const double *par, double t, double x, double tx, double T,
 					   double *out)
 {
+	return crm_pnbd_cond_expected_memo(par, t, x, tx, T, NULL, out);
+}
+
+CrmStatus
+crm_pnbd_cond_expected_memo(const double *par, double t, double x, double tx, double T,
+							CrmPredCache *pc, double *out)
+{
 	double		lv;
-	CrmStatus	st = crm_pnbd_log_cond_expected(par, t, x, tx, T, &lv);
+	CrmStatus	st = pnbd_log_cond_expected(par, t, x, tx, T, pc, &lv);
 
 	if (st != CRM_OK)
 		return st;
@@ -1860,21 +2051,39 @@ CrmStatus
 crm_pnbd_cond_prob_n(const double *par, double n, double t, double x, double tx,
 					 double T, double *out)
 {
-	double		ll,
-				lpa,
-				lq;
+	return crm_pnbd_cond_prob_n_memo(par, n, t, x, tx, T, NULL, out);
+}
+
+CrmStatus
+crm_pnbd_cond_prob_n_memo(const double *par, double n, double t, double x, double tx,
+						  double T, CrmPredCache *pc, double *out)
+{
+	double		lpa,
+				lq,
+				c[CRM_PREDCACHE_NVAL];
 	CrmStatus	st;
 
 	if (!par_ok(par))
 		return CRM_EPARAM;
 	if (!count_ok(n) || !(t >= 0.0) || !crm_isfinite(t))
 		return CRM_EDOMAIN;
-	st = pnbd_eval(par, x, tx, T, &ll, &lpa, NULL);
+	pnbd_memo_context(pc, par, PN_FN_COND_PROB, n, t);
+	crm_predcache_prefetch(pc, PN_TAG_PMF, x, T);
+	st = pnbd_pred_lpa(par, x, tx, T, pc, &lpa);
 	if (st != CRM_OK)
 		return st;
-	st = pnbd_pmf_alive(par[0] + x, par[2], par[1] + T, par[3] + T, n, t, &lq);
-	if (st != CRM_OK)
-		return st;
+	/* P(n | alive at T) depends on (x, T) */
+	if (crm_predcache_get(pc, PN_TAG_PMF, x, T, c))
+		lq = c[0];
+	else
+	{
+		st = pnbd_pmf_alive(par[0] + x, par[2], par[1] + T, par[3] + T, n, t, &lq);
+		if (st != CRM_OK)
+			return st;
+		c[0] = lq;
+		c[1] = c[2] = c[3] = 0.0;
+		crm_predcache_put(pc, PN_TAG_PMF, x, T, c);
+	}
 	if (n == 0.0)
 		*out = -expm1(lpa) + exp(lpa + lq);
 	else
@@ -1955,27 +2164,43 @@ pnbd_log_dert_factor(double s, double z, double *out)
 CrmStatus
 crm_pnbd_dert(const double *par, double delta, double x, double tx, double T, double *out)
 {
-	double		ll,
-				lpa,
+	return crm_pnbd_dert_memo(par, delta, x, tx, T, NULL, out);
+}
+
+CrmStatus
+crm_pnbd_dert_memo(const double *par, double delta, double x, double tx, double T,
+				   CrmPredCache *pc, double *out)
+{
+	double		lpa,
 				z,
-				lu,
-				v;
+				v,
+				c[CRM_PREDCACHE_NVAL];
 	CrmStatus	st;
 
 	if (!par_ok(par))
 		return CRM_EPARAM;
 	if (!(delta > 0.0) || !crm_isfinite(delta))
 		return CRM_EDOMAIN;
-	st = pnbd_eval(par, x, tx, T, &ll, &lpa, NULL);
+	pnbd_memo_context(pc, par, PN_FN_DERT, delta, 0.0);
+	crm_predcache_prefetch(pc, PN_TAG_DERT, x, T);
+	st = pnbd_pred_lpa(par, x, tx, T, pc, &lpa);
 	if (st != CRM_OK)
 		return st;
-	z = delta * (par[3] + T);
-	if (!(z > 0.0) || !crm_isfinite(z))
-		return CRM_ERANGE;
-	st = pnbd_log_dert_factor(par[2], z, &lu);
-	if (st != CRM_OK)
-		return st;
-	v = exp(lpa + log(par[0] + x) + log(par[3] + T) - log(par[1] + T) + lu);
+	/* the factor and the logs depend on (x, T): kept term by term */
+	if (!crm_predcache_get(pc, PN_TAG_DERT, x, T, c))
+	{
+		z = delta * (par[3] + T);
+		if (!(z > 0.0) || !crm_isfinite(z))
+			return CRM_ERANGE;
+		st = pnbd_log_dert_factor(par[2], z, &c[3]);
+		if (st != CRM_OK)
+			return st;
+		c[0] = log(par[0] + x);
+		c[1] = log(par[3] + T);
+		c[2] = log(par[1] + T);
+		crm_predcache_put(pc, PN_TAG_DERT, x, T, c);
+	}
+	v = exp(lpa + c[0] + c[1] - c[2] + c[3]);
 	if (!crm_isfinite(v))
 		return CRM_ERANGE;
 	*out = v;

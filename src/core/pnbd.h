@@ -11,6 +11,7 @@
 #define CRM_PNBD_H
 
 #include "crm_model.h"
+#include "predcache.h"
 
 /* ln L for one customer; grad (d/d{r,alpha,s,beta}) may be NULL */
 extern CrmStatus crm_pnbd_loglik1(const double *par, double x, double tx, double T,
@@ -46,6 +47,24 @@ extern CrmStatus crm_pnbd_cond_prob_n(const double *par, double n, double t, dou
  */
 extern CrmStatus crm_pnbd_dert(const double *par, double delta, double x, double tx, double T,
 							   double *out);
+
+/*
+ * The customer predictions above with a memo of the factors that depend on
+ * fewer inputs than the row (the 2F1 terms per (x, tx) and per (x, T), the
+ * horizon's terms per (x, T)): pc (may be NULL = not memoized) is the call
+ * site's cache (predcache.h); results and statuses are bit for bit those
+ * of the functions without _memo.
+ */
+extern CrmStatus crm_pnbd_p_alive_memo(const double *par, double x, double tx, double T,
+									   CrmPredCache *pc, double *out);
+extern CrmStatus crm_pnbd_cond_expected_memo(const double *par, double t, double x,
+											 double tx, double T, CrmPredCache *pc,
+											 double *out);
+extern CrmStatus crm_pnbd_cond_prob_n_memo(const double *par, double n, double t, double x,
+										   double tx, double T, CrmPredCache *pc,
+										   double *out);
+extern CrmStatus crm_pnbd_dert_memo(const double *par, double delta, double x, double tx,
+									double T, CrmPredCache *pc, double *out);
 
 /*
  * ln 2F1(w, c; w+1; z) for w > 0, 0 < c < w + 1, 0 <= z < 1 — the function

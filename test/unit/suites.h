@@ -26,6 +26,7 @@ extern void test_rfm(void);
 extern void test_svg(void);
 extern void test_bgnbd(void);
 extern void test_clv(void);
+extern void test_predcache(void);
 
 static const UtSuite crm_unit_suites[] = {
 	{"codec", test_codec},
@@ -42,6 +43,7 @@ static const UtSuite crm_unit_suites[] = {
 	{"svg", test_svg},
 	{"bgnbd", test_bgnbd},
 	{"clv", test_clv},
+	{"predcache", test_predcache},
 	{NULL, NULL}
 };
 
