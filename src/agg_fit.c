@@ -360,7 +360,7 @@ crm_fit_final(FunctionCallInfo fcinfo, CrmModelKind kind)
 				 errhint("Check the input rows, or fit a larger group.")));
 
 	CRM_CALL_CORE(st, crm_fit(spec, obs, n, &opt, &res));
-	crm_free(obs);
+	crm_free_huge(obs);
 	switch (st)
 	{
 		case CRM_OK:

@@ -17,9 +17,9 @@
  * hash bits) at a load factor between 1/4 and 1/2: 56-72 bytes per entry,
  * the upper end just after the index doubled.
  *
- * Flat mode: once a state holds CRM_ACCUM_FLAT_MIN entries and nearly every
- * row so far was a new key (millions of distinct customers with unrounded
- * recency and age), hashing only costs cache misses: the index is dropped
+ * Flat mode: once a state holds CRM_ACCUM_FLAT_MIN entries and at least a
+ * quarter of its rows so far were new keys (millions of customers, most of
+ * them with their own recency and age), hashing only costs cache misses: the index is dropped
  * and further rows are appended as they come.  Equal keys are merged when
  * the entries are sorted (crm_accum_sorted, crm_accum_compact, and every
  * time the entry count has grown fourfold since the last compaction, but
@@ -240,7 +240,8 @@ extern CrmStatus crm_accum_decode(const unsigned char *buf, size_t len, CrmAccum
 
 /*
  * The data as an array of CrmObs sorted by (x, tx, T), weights w + w_lo,
- * allocated with crm_alloc (caller frees); *total = their sum, added in
+ * allocated with crm_alloc_huge (the caller frees it with crm_free_huge);
+ * *total = their sum, added in
  * sorted order so the result does not depend on insertion order.  Does not
  * modify the accumulator.  *out is NULL when the accumulator is empty.
  * CRM_ERANGE (nothing allocated) when the total weight overflows.

@@ -60,7 +60,7 @@ compression(void)
 	ut_ok(crm_accum_sorted(&a, &obs, &n, &total) == CRM_OK && n == 3, "sorted");
 	ut_ok(obs[0].x == 0 && obs[1].x == 3 && obs[2].x == 5, "sorted by x");
 	ut_close(total, 1006.0, 1e-16, "total weight");
-	crm_free(obs);
+	crm_free_huge(obs);
 	crm_accum_free(&a);
 	ut_end();
 }
@@ -77,10 +77,15 @@ growth(void)
 
 	ut_begin("accum: hash growth to 1M entries, lookups stay exact");
 	crm_accum_init(&a, CRM_MODEL_SBG, 0.0, false, NULL);
-	/* every key twice (weights 0.5): too many repeats for flat mode, the index stays */
+	/* every key five times (weights summing to 1): too many repeats for flat mode, the index stays */
 	for (i = 0; i < 1000000 && ok; i++)
-		ok = crm_accum_add(&a, (double) (i / 2 + 1), (double) (i % 2), 0, 0.5) == CRM_OK &&
-			crm_accum_add(&a, (double) (i / 2 + 1), (double) (i % 2), 0, 0.5) == CRM_OK;
+	{
+		static const double wparts[5] = {0.5, 0.25, 0.125, 0.0625, 0.0625};
+		int			r;
+
+		for (r = 0; r < 5 && ok; r++)
+			ok = crm_accum_add(&a, (double) (i / 2 + 1), (double) (i % 2), 0, wparts[r]) == CRM_OK;
+	}
 	crm_accum_flush(&a);
 	ut_ok(ok && a.n == 1000000 && !a.flat, "1M distinct entries (%zu), hashed", a.n);
 	for (i = 0; i < 1000000 && ok; i++)
@@ -103,7 +108,7 @@ growth(void)
 	printf("# accum: 1M entries use %zu bytes of entries + %zu bytes of slots (%.1f bytes/entry)\n",
 		   a.cap * sizeof(CrmAccumEntry), a.nslots * sizeof(CrmAccumSlot),
 		   (double) (a.cap * sizeof(CrmAccumEntry) + a.nslots * sizeof(CrmAccumSlot)) / a.n);
-	crm_free(obs);
+	crm_free_huge(obs);
 	crm_accum_free(&a);
 	ut_end();
 }
@@ -486,7 +491,7 @@ sorted_floats(void)
 		same = memcmp(ref, obs, n * sizeof(CrmObs)) == 0;
 		ut_ok(same, "round %d: %zu rows in qsort's order", round, n);
 		free(ref);
-		crm_free(obs);
+		crm_free_huge(obs);
 		crm_accum_free(&a);
 	}
 	ut_end();
@@ -572,7 +577,7 @@ flat_mode(void)
 		same = ref_cmp(&obs[i], &ref[i]) == 0 && obs[i].w == ref[i].w;
 	ut_ok(same, "one state: %zu distinct rows (want %zu), keys and weights equal", n, nref);
 	ut_close(total, reft, 1e-15, "total weight");
-	crm_free(obs);
+	crm_free_huge(obs);
 
 	/* encode part 1 (compacts it: sorted, distinct), decode it strictly: flat, no index */
 	len = crm_accum_encoded_size(&part[1]);
@@ -605,7 +610,7 @@ flat_mode(void)
 		same = ref_cmp(&obs[i], &ref[i]) == 0 && fabs(obs[i].w - ref[i].w) <= 1e-15 * ref[i].w;
 	ut_ok(same, "combined states: %zu distinct rows (want %zu), same keys and weights", n, nref);
 	ut_close(total, reft, 1e-15, "total weight");
-	crm_free(obs);
+	crm_free_huge(obs);
 	free(buf);
 	crm_accum_free(&dec);
 
@@ -621,14 +626,14 @@ flat_mode(void)
 
 	/* a large hashed state (keys repeat, unsorted order) decodes through the index */
 	crm_accum_init(&one, CRM_MODEL_BGNBD, 0.0, false, NULL);
-	for (i = 0; i < 140000; i++)
+	for (i = 0; i < 350000; i++)
 	{
 		double		x,
 					tx,
 					T,
 					w;
 
-		flat_row((i / 2 * 7919) % 70000, &x, &tx, &T, &w);
+		flat_row((i / 5 * 7919) % 70000, &x, &tx, &T, &w);
 		crm_accum_add(&one, x, tx, T, w);
 	}
 	crm_accum_flush(&one);
@@ -637,7 +642,7 @@ flat_mode(void)
 	buf = malloc(len);
 	ut_ok(crm_accum_encode(&one, buf, len) == CRM_OK, "encode hashed");
 	ut_ok(crm_accum_decode(buf, len, &dec, &reason) == CRM_OK && !dec.flat && dec.n == one.n &&
-		  dec.rows == 140000, "unsorted encoding decoded with an index");
+		  dec.rows == 350000, "unsorted encoding decoded with an index");
 	free(buf);
 	crm_accum_free(&dec);
 	crm_accum_free(&one);

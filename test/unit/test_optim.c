@@ -472,7 +472,7 @@ subsample_refine(void)
 		   r1.iterations, r2.iterations, maxrel, r1.loglik, r2.loglik);
 	ut_ok(maxrel < 1e-8, "parameters agree (max rel diff %.2e)", maxrel);
 	ut_close(r1.loglik, r2.loglik, 1e-12, "log-likelihood agrees");
-	crm_free(obs);
+	crm_free_huge(obs);
 	ut_end();
 }
 
