@@ -724,21 +724,27 @@ fit_full(const CrmModelSpec *spec, const CrmObs *obs, size_t n,
  * few standard errors), and so is its Hessian (per unit of weight).  From
  * there, Newton steps with the subsample's Hessian converge linearly with a
  * rate of about the Hessians' relative difference (a few percent), one
- * evaluation per step, so ~6-10 evaluations on all rows reach the same
- * rounding floor as the full search.  The steps obey the same acceptance
- * rule as newton_polish (f must not rise beyond rounding, |g| must fall);
- * if they do not reach CRM_FIT_GTOL, the full search runs from the best
- * point found, so the answer never depends on the shortcut.
+ * evaluation per step.  The steps stop when the next Newton step would move
+ * no parameter by more than REFINE_XTOL (relative: θ = ln p), the same
+ * parameter tolerance as the full search's L-BFGS (xtol_rel 1e-10), or at
+ * the rounding floor of the gradient: 3-5 evaluations on all rows.  The
+ * steps obey the same acceptance rule as newton_polish (f must not rise
+ * beyond rounding, |g| must fall); if they do not reach CRM_FIT_GTOL, the
+ * full search runs from the best point found, so the answer never depends
+ * on the shortcut.
  *
- * The subsample is every k-th row of the sorted data (k = n / SUB_TARGET),
- * with its own weights: stratified over (x, tx, T), deterministic, and
- * independent of row order and parallelism (the data arrive sorted).
+ * The subsample (sub_sample) takes each row with probability 1/k (k = n /
+ * SUB_TARGET), systematically over the sorted data, so it is stratified
+ * over (x, tx, T), deterministic, and independent of row order and
+ * parallelism (the data arrive sorted), and every row keeps its own weight.
  */
 #define SUB_MIN_ROWS 200000
-#define SUB_TARGET 40000
+#define SUB_TARGET 10000
 #define REFINE_MAX_STEPS 25
 /* |g| (per unit weight, in θ) treated as the rounding floor of a large sum */
 #define REFINE_FLOOR 1e-14
+/* a Newton step smaller than this in every θ = ln p: converged */
+#define REFINE_XTOL 1e-10
 
 /*
  * Newton steps with a fixed Hessian H from θ0 on the full data.  CRM_OK
@@ -807,6 +813,8 @@ refine_fixed_hessian(const CrmModelSpec *spec, const CrmObs *obs, size_t n,
 
 		if (!solve_spd(np, W, g, d))
 			break;
+		if (norm_inf(d, np) <= REFINE_XTOL)
+			break;				/* θ is within the tolerance of the optimum */
 		for (i = 0; i < np; i++)
 		{
 			t2[i] = theta[i] + d[i];
@@ -894,6 +902,60 @@ refine_fixed_hessian(const CrmModelSpec *spec, const CrmObs *obs, size_t n,
 	return CRM_OK;
 }
 
+/*
+ * The subsample of the sorted rows obs[0..n): each row is taken with
+ * probability 1/stride, systematically.  Rows with the same (x, tx) are
+ * kept together where they can be: a run of such rows shorter than stride
+ * is taken whole or not at all (every stride-th short run), a longer run
+ * gives every stride-th of its rows.  The likelihoods compute their
+ * (x, tx) terms once per run (the Pareto/NBD's is a pair of 2F1 series), so
+ * a sample of single rows from short runs would cost a run's work per row:
+ * 270 ns against 30 ns a row for the Pareto/NBD on 1M customers.  Writes
+ * the rows to out when it is not NULL; returns their number.
+ */
+static size_t
+sub_sample(const CrmObs *obs, size_t n, size_t stride, CrmObs *out)
+{
+	size_t		i = 0,
+				m = 0,
+				nshort = 0;
+
+	while (i < n)
+	{
+		size_t		j = i + 1,
+					k;
+
+		while (j < n && obs[j].x == obs[i].x && obs[j].tx == obs[i].tx)
+			j++;
+		if (j - i < stride)
+		{
+			if (nshort++ % stride == stride / 2)
+				for (k = i; k < j; k++)
+				{
+					if (out != NULL)
+						out[m] = obs[k];
+					m++;
+				}
+		}
+		else
+			for (k = i + stride / 2; k < j; k += stride)
+			{
+				if (out != NULL)
+					out[m] = obs[k];
+				m++;
+			}
+		i = j;
+	}
+	if (m == 0)
+	{
+		/* (cannot happen for n >= stride, but never return an empty sample) */
+		if (out != NULL)
+			out[0] = obs[n / 2];
+		m = 1;
+	}
+	return m;
+}
+
 /* Fit spec to obs; see optim.h. */
 CrmStatus
 crm_fit(const CrmModelSpec *spec, const CrmObs *obs, size_t n,
@@ -904,8 +966,7 @@ crm_fit(const CrmModelSpec *spec, const CrmObs *obs, size_t n,
 	CrmFitResult sub_res;
 	CrmObs	   *sub;
 	size_t		stride,
-				nsub,
-				k;
+				nsub;
 	int			sub_evals;
 	int			i;
 	CrmStatus	st;
@@ -915,17 +976,11 @@ crm_fit(const CrmModelSpec *spec, const CrmObs *obs, size_t n,
 		return fit_full(spec, obs, n, opt, res, H);
 
 	stride = n / SUB_TARGET;
-	nsub = (n + stride - 1) / stride;
+	nsub = sub_sample(obs, n, stride, NULL);
 	sub = crm_alloc(nsub * sizeof(CrmObs));
 	if (sub == NULL)
 		return fit_full(spec, obs, n, opt, res, H);
-	/* the middle row of each block of stride rows */
-	for (k = 0; k < nsub; k++)
-	{
-		size_t		j = k * stride + stride / 2;
-
-		sub[k] = obs[j < n ? j : n - 1];
-	}
+	(void) sub_sample(obs, n, stride, sub);
 	st = fit_full(spec, sub, nsub, opt, &sub_res, H);
 	crm_free(sub);
 	if (is_fatal(st))
