@@ -57,6 +57,7 @@ typedef struct FitCtx
 	double		lambda;			/* penalizer */
 	int			evals;
 	int			max_evals;
+	int			newton_steps;	/* most Newton steps of the polish */
 	bool		budget_hit;
 	CrmStatus	fatal;			/* CRM_EINTERRUPTED, CRM_ENOMEM, ... : stop everything */
 	bool		bad_point;		/* likelihood not finite at some trial point */
@@ -456,7 +457,7 @@ newton_polish(FitCtx *c, double *gnorm, double *cond,
 		return c->fatal != CRM_OK ? -1 : 0;
 	}
 	*gnorm = norm_inf(g, np);
-	for (it = 0; it < NEWTON_MAX_STEPS && *gnorm > 1e-14; it++)
+	for (it = 0; it < c->newton_steps && *gnorm > 1e-14; it++)
 	{
 		double		H[CRM_MAX_PARAMS][CRM_MAX_PARAMS];
 		double		d[CRM_MAX_PARAMS];
@@ -536,13 +537,13 @@ method_name(bool sbplx, bool newton)
 
 /*
  * The whole search on obs[0..n): L-BFGS (with Sbplx where needed), Newton
- * polish, convergence checks.  Hout receives the Hessian of f at the answer
- * when res->hessian_cond > 0.
+ * polish of at most newton_steps steps, convergence checks.  Hout receives
+ * the Hessian of f at the answer when res->hessian_cond > 0.
  */
 static CrmStatus
 fit_full(const CrmModelSpec *spec, const CrmObs *obs, size_t n,
 		 const CrmFitOptions *opt, CrmFitResult *res,
-		 double Hout[CRM_MAX_PARAMS][CRM_MAX_PARAMS])
+		 double Hout[CRM_MAX_PARAMS][CRM_MAX_PARAMS], int newton_steps)
 {
 	FitCtx		c;
 	double		par0[CRM_MAX_PARAMS];
@@ -593,6 +594,7 @@ fit_full(const CrmModelSpec *spec, const CrmObs *obs, size_t n,
 	c.N = s + comp;
 	c.lambda = opt->penalizer;
 	c.max_evals = opt->max_evals > 0 ? opt->max_evals : DEFAULT_MAX_EVALS;
+	c.newton_steps = newton_steps;
 	c.fatal = CRM_OK;
 	c.track = true;
 	if (!crm_isfinite(c.N) || c.N <= 0)
@@ -973,15 +975,21 @@ crm_fit(const CrmModelSpec *spec, const CrmObs *obs, size_t n,
 
 	if (n < SUB_MIN_ROWS || opt->has_start || spec == NULL || spec->loglik == NULL ||
 		spec->nparams < 1 || spec->nparams > CRM_MAX_PARAMS)
-		return fit_full(spec, obs, n, opt, res, H);
+		return fit_full(spec, obs, n, opt, res, H, NEWTON_MAX_STEPS);
 
 	stride = n / SUB_TARGET;
 	nsub = sub_sample(obs, n, stride, NULL);
 	sub = crm_alloc(nsub * sizeof(CrmObs));
 	if (sub == NULL)
-		return fit_full(spec, obs, n, opt, res, H);
+		return fit_full(spec, obs, n, opt, res, H, NEWTON_MAX_STEPS);
 	(void) sub_sample(obs, n, stride, sub);
-	st = fit_full(spec, sub, nsub, opt, &sub_res, H);
+	/*
+	 * The subsample's optimum is only a starting point (it is a few
+	 * standard errors from the full one): no Newton polish, whose
+	 * finite-difference Hessians cost 2 np + 1 evaluations a step, only
+	 * the Hessian at L-BFGS's answer.
+	 */
+	st = fit_full(spec, sub, nsub, opt, &sub_res, H, 0);
 	crm_free(sub);
 	if (is_fatal(st))
 	{
@@ -989,7 +997,7 @@ crm_fit(const CrmModelSpec *spec, const CrmObs *obs, size_t n,
 		return st;
 	}
 	if (st != CRM_OK || !sub_res.converged || !(sub_res.hessian_cond > 0))
-		return fit_full(spec, obs, n, opt, res, H);
+		return fit_full(spec, obs, n, opt, res, H, NEWTON_MAX_STEPS);
 	sub_evals = sub_res.iterations;
 
 	{
@@ -1013,7 +1021,7 @@ crm_fit(const CrmModelSpec *spec, const CrmObs *obs, size_t n,
 	opt2.has_start = true;
 	for (i = 0; i < spec->nparams; i++)
 		opt2.start[i] = st == CRM_OK ? res->par[i] : sub_res.par[i];
-	st = fit_full(spec, obs, n, &opt2, res, H);
+	st = fit_full(spec, obs, n, &opt2, res, H, NEWTON_MAX_STEPS);
 	res->iterations += sub_evals;
 	return st;
 }
