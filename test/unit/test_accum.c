@@ -455,8 +455,8 @@ sorted_floats(void)
 {
 	int			round;
 
-	ut_begin("accum: sorted view of unrounded, near-equal and signed keys equals qsort's order");
-	for (round = 0; round < 3; round++)
+	ut_begin("accum: sorted view of unrounded, near-equal, signed, fractional and large keys equals qsort's order");
+	for (round = 0; round < 4; round++)
 	{
 		CrmAccum	a;
 		CrmObs	   *obs,
@@ -481,6 +481,8 @@ sorted_floats(void)
 				T = 1000.0 + (double) ((s >> 20) % 64) * 1e-12;	/* tie in the top bits */
 			if (round == 2)
 				x = -x;			/* the order of the bits of negatives is reversed */
+			if (round == 3)		/* fractions, and values beyond the last x bucket */
+				x = (double) ((s >> 33) % 5000) + 0.25 * (double) ((s >> 30) & 3);
 			tx = x != 0 ? T * (double) ((s >> 40) % 1000) / 1000.0 : 0.0;
 			crm_accum_add(&a, x, tx, T, 1.0);
 		}
@@ -652,9 +654,77 @@ flat_mode(void)
 	ut_end();
 }
 
+/* advise_huge hook of the test allocator: remembers its last call */
+static void *advised_ptr;
+static size_t advised_size;
+
+static void
+note_advice(void *ptr, size_t size, void *ctx)
+{
+	(void) ctx;
+	advised_ptr = ptr;
+	advised_size = size;
+}
+
+static void *
+plain_alloc(size_t size, void *ctx)
+{
+	(void) ctx;
+	return malloc(size == 0 ? 1 : size);
+}
+
+static void
+plain_free(void *ptr, void *ctx)
+{
+	(void) ctx;
+	free(ptr);
+}
+
+/*
+ * crm_alloc_huge: large blocks start at a CRM_HUGE_ALIGN boundary and the
+ * advise hook gets their aligned whole pages; small ones are ordinary;
+ * every block is usable to its end and freed by crm_free_huge (ASan checks
+ * both).
+ */
+static void
+huge_blocks(void)
+{
+	CrmAllocator al = {plain_alloc, plain_free, NULL, note_advice};
+	static const size_t sizes[] = {1, 100, CRM_HUGE_ALIGN - 1, CRM_HUGE_ALIGN,
+	3 * CRM_HUGE_ALIGN + 12345};
+	size_t		i;
+
+	ut_begin("core: crm_alloc_huge aligns large blocks and advises their whole 2 MB pages");
+	crm_set_allocator(&al);
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+	{
+		unsigned char *p;
+
+		advised_ptr = NULL;
+		advised_size = 0;
+		p = crm_alloc_huge(sizes[i]);
+		ut_ok(p != NULL, "%zu bytes allocated", sizes[i]);
+		if (p == NULL)
+			continue;
+		memset(p, 0xA5, sizes[i]);
+		if (sizes[i] >= CRM_HUGE_ALIGN)
+			ut_ok(((uintptr_t) p % CRM_HUGE_ALIGN) == 0 && advised_ptr == p &&
+				  advised_size == sizes[i] / CRM_HUGE_ALIGN * CRM_HUGE_ALIGN,
+				  "%zu bytes: 2 MB-aligned, %zu bytes advised", sizes[i], advised_size);
+		else
+			ut_ok(((uintptr_t) p % 16) == 0 && advised_ptr == NULL,
+				  "%zu bytes: 16-byte aligned, not advised", sizes[i]);
+		crm_free_huge(p);
+	}
+	crm_free_huge(NULL);
+	crm_set_allocator(NULL);
+	ut_end();
+}
+
 void
 test_accum(void)
 {
+	huge_blocks();
 	compression();
 	growth();
 	sorted_floats();
