@@ -335,13 +335,13 @@ append_flat(CrmAccum *a, double x, double tx, double T, double w, double w_lo)
 
 /*
  * Entry count at which a flat state with n distinct entries is compacted
- * next: 4n, but not before 16 CRM_ACCUM_FLAT_MIN (40 MB of entries), so
- * that typical distinct data (a few million rows) is sorted only once.
+ * next: 4n, but not before CRM_ACCUM_COMPACT_MIN entries (40 MB), so that
+ * typical distinct data (a few million rows) is sorted only once.
  */
 static inline size_t
 flat_next_check(size_t n)
 {
-	return 4 * n > 16 * CRM_ACCUM_FLAT_MIN ? 4 * n : 16 * CRM_ACCUM_FLAT_MIN;
+	return 4 * n > CRM_ACCUM_COMPACT_MIN ? 4 * n : CRM_ACCUM_COMPACT_MIN;
 }
 
 /* Drop the index: from now on rows are appended (see "Flat mode" in accum.h). */

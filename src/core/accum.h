@@ -23,7 +23,7 @@
  * and further rows are appended as they come.  Equal keys are merged when
  * the entries are sorted (crm_accum_sorted, crm_accum_compact, and every
  * time the entry count has grown fourfold since the last compaction, but
- * not below 16 CRM_ACCUM_FLAT_MIN entries, so repeated keys cost at most
+ * not below CRM_ACCUM_COMPACT_MIN entries, so repeated keys cost at most
  * four entries' memory per distinct key, or 40 MB in all).  A
  * flat state is compacted before it is encoded, so its encoding has
  * distinct keys, in sorted order; decoding a large sorted encoding gives a
@@ -102,7 +102,9 @@ typedef struct CrmAccumPend
 #define CRM_ACCUM_BLOCK_SHIFT 14
 
 /* entries (nearly all distinct) from which a state goes flat */
-#define CRM_ACCUM_FLAT_MIN ((size_t) 1 << 16)
+#define CRM_ACCUM_FLAT_MIN ((size_t) 1 << 14)
+/* fewest entries at which a flat state is compacted (40 MB of entries) */
+#define CRM_ACCUM_COMPACT_MIN ((size_t) 1 << 20)
 #define CRM_ACCUM_BLOCK ((size_t) 1 << CRM_ACCUM_BLOCK_SHIFT)
 
 /* bytes of one encoded entry */
