@@ -163,7 +163,10 @@ for m in bgnbd pareto_nbd mbgnbd; do
 	fi
 done
 for m in $purchase_models; do
-	compare fit "fit_$m: $n_cust customers" "SELECT crm.fit_$m(frequency, recency, t) FROM bench.summary" "$FIT_FLOOR" 4
+	# issue 3's targets: BG/NBD (and its MBG/NBD variant) <= 2x one scan, Pareto/NBD <= 4x
+	target=2
+	[ "$m" = pareto_nbd ] && target=4
+	compare fit "fit_$m: $n_cust customers" "SELECT crm.fit_$m(frequency, recency, t) FROM bench.summary" "$FIT_FLOOR" "$target"
 	psql_q -c "INSERT INTO bench.models SELECT '$m', crm.fit_$m(frequency, recency, t)::text FROM bench.summary" >/dev/null
 done
 GG_FLOOR="SELECT count(frequency), sum(monetary) FROM bench.summary WHERE frequency > 0"

@@ -22,7 +22,7 @@ CRM_MODULE_MAGIC;
 void		_PG_init(void);
 
 /* allocations at least this large ask the kernel for transparent huge pages */
-#define CRM_HUGEPAGE_MIN ((size_t) 8 << 20)
+#define CRM_HUGEPAGE_MIN ((size_t) 2 << 20)
 #define CRM_HUGEPAGE_SIZE ((uintptr_t) 2 << 20)
 
 static void *
@@ -54,6 +54,24 @@ crm_pg_alloc(size_t size, void *ctx)
 	return p;
 }
 
+/*
+ * advise_huge of the core's allocator: the 2 MB-aligned block of a large
+ * array (crm_alloc_huge) gets transparent huge pages where the kernel's
+ * are in "madvise" mode.  Purely advisory: failure changes nothing.
+ */
+static void
+crm_pg_advise_huge(void *ptr, size_t size, void *ctx)
+{
+	(void) ctx;
+#ifdef MADV_HUGEPAGE
+	if (size > 0)
+		(void) madvise(ptr, size, MADV_HUGEPAGE);
+#else
+	(void) ptr;
+	(void) size;
+#endif
+}
+
 static void
 crm_pg_free(void *ptr, void *ctx)
 {
@@ -81,6 +99,7 @@ crm_install_core_hooks(void)
 	a.alloc = crm_pg_alloc;
 	a.free = crm_pg_free;
 	a.ctx = NULL;
+	a.advise_huge = crm_pg_advise_huge;
 	crm_set_allocator(&a);
 	crm_set_interrupt_hook(crm_pg_interrupted);
 }

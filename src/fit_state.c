@@ -328,7 +328,7 @@ fit_state_info(PG_FUNCTION_ARGS)
 	st = crm_accum_sorted(a, &obs, &n, &total);
 	if (st != CRM_OK)
 		crm_report_status(st, "cannot read the fit state");
-	crm_free(obs);
+	crm_free_huge(obs);
 	values[0] = CStringGetTextDatum(spec != NULL ? spec->name : "?");
 	values[1] = Int64GetDatum(a->rows);
 	values[2] = Int64GetDatum((int64) n);

@@ -17,13 +17,13 @@
  * hash bits) at a load factor between 1/4 and 1/2: 56-72 bytes per entry,
  * the upper end just after the index doubled.
  *
- * Flat mode: once a state holds CRM_ACCUM_FLAT_MIN entries and nearly every
- * row so far was a new key (millions of distinct customers with unrounded
- * recency and age), hashing only costs cache misses: the index is dropped
+ * Flat mode: once a state holds CRM_ACCUM_FLAT_MIN entries and at least a
+ * quarter of its rows so far were new keys (millions of customers, most of
+ * them with their own recency and age), hashing only costs cache misses: the index is dropped
  * and further rows are appended as they come.  Equal keys are merged when
  * the entries are sorted (crm_accum_sorted, crm_accum_compact, and every
  * time the entry count has grown fourfold since the last compaction, but
- * not below 16 CRM_ACCUM_FLAT_MIN entries, so repeated keys cost at most
+ * not below CRM_ACCUM_COMPACT_MIN entries, so repeated keys cost at most
  * four entries' memory per distinct key, or 40 MB in all).  A
  * flat state is compacted before it is encoded, so its encoding has
  * distinct keys, in sorted order; decoding a large sorted encoding gives a
@@ -102,7 +102,9 @@ typedef struct CrmAccumPend
 #define CRM_ACCUM_BLOCK_SHIFT 14
 
 /* entries (nearly all distinct) from which a state goes flat */
-#define CRM_ACCUM_FLAT_MIN ((size_t) 1 << 16)
+#define CRM_ACCUM_FLAT_MIN ((size_t) 1 << 14)
+/* fewest entries at which a flat state is compacted (40 MB of entries) */
+#define CRM_ACCUM_COMPACT_MIN ((size_t) 1 << 20)
 #define CRM_ACCUM_BLOCK ((size_t) 1 << CRM_ACCUM_BLOCK_SHIFT)
 
 /* bytes of one encoded entry */
@@ -240,7 +242,8 @@ extern CrmStatus crm_accum_decode(const unsigned char *buf, size_t len, CrmAccum
 
 /*
  * The data as an array of CrmObs sorted by (x, tx, T), weights w + w_lo,
- * allocated with crm_alloc (caller frees); *total = their sum, added in
+ * allocated with crm_alloc_huge (the caller frees it with crm_free_huge);
+ * *total = their sum, added in
  * sorted order so the result does not depend on insertion order.  Does not
  * modify the accumulator.  *out is NULL when the accumulator is empty.
  * CRM_ERANGE (nothing allocated) when the total weight overflows.

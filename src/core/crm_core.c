@@ -3,6 +3,7 @@
  *		Status messages, the allocator hook and the interrupt hook of the
  *		numerical core.  See crm_core.h.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,7 +23,7 @@ default_free(void *ptr, void *ctx)
 	free(ptr);
 }
 
-static CrmAllocator crm_allocator = {default_alloc, default_free, NULL};
+static CrmAllocator crm_allocator = {default_alloc, default_free, NULL, NULL};
 static CrmInterruptHook crm_interrupt_hook = NULL;
 
 /* Describe a status in a few words (used in messages and unit tests). */
@@ -68,6 +69,7 @@ crm_set_allocator(const CrmAllocator *a)
 		crm_allocator.alloc = default_alloc;
 		crm_allocator.free = default_free;
 		crm_allocator.ctx = NULL;
+		crm_allocator.advise_huge = NULL;
 	}
 	else
 		crm_allocator = *a;
@@ -105,6 +107,43 @@ crm_free(void *ptr)
 {
 	if (ptr != NULL)
 		crm_allocator.free(ptr, crm_allocator.ctx);
+}
+
+/*
+ * A block for large arrays; see crm_core.h.  Layout: the allocation from
+ * crm_alloc starts at base; the block p is aligned (to CRM_HUGE_ALIGN when
+ * size >= CRM_HUGE_ALIGN, else to 16 bytes) with at least one pointer's
+ * room before it, where base is kept for crm_free_huge.
+ */
+void *
+crm_alloc_huge(size_t size)
+{
+	size_t		align = size >= CRM_HUGE_ALIGN ? CRM_HUGE_ALIGN : 16;
+	char	   *base;
+	uintptr_t	p;
+
+	if (size > SIZE_MAX - align - sizeof(void *))
+		return NULL;
+	base = crm_alloc(size + align + sizeof(void *));
+	if (base == NULL)
+		return NULL;
+	p = ((uintptr_t) base + sizeof(void *) + align - 1) & ~(uintptr_t) (align - 1);
+	memcpy((char *) p - sizeof(void *), &base, sizeof(void *));
+	if (align == CRM_HUGE_ALIGN && crm_allocator.advise_huge != NULL)
+		crm_allocator.advise_huge((void *) p, size & ~(CRM_HUGE_ALIGN - 1), crm_allocator.ctx);
+	return (void *) p;
+}
+
+/* Free a block of crm_alloc_huge (NULL: nothing). */
+void
+crm_free_huge(void *ptr)
+{
+	void	   *base;
+
+	if (ptr == NULL)
+		return;
+	memcpy(&base, (char *) ptr - sizeof(void *), sizeof(void *));
+	crm_free(base);
 }
 
 /* Install the cancellation hook; NULL means "never interrupted". */

@@ -39,7 +39,7 @@ extern void crm_fit_options_default(CrmFitOptions *opt);
 
 /*
  * Fit spec to obs[0..n) (sorted by x, tx, T; all already checked).  With
- * 200k or more rows and no start vector, the search first fits a stratified
+ * 50k or more rows and no start vector, the search first fits a stratified
  * subsample of the rows and then refines on all of them (see optim.c); the
  * answer is the same MLE to rounding level, and res->iterations counts the
  * evaluations of both phases.

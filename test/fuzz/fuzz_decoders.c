@@ -55,7 +55,7 @@ accum_roundtrip(const CrmAccum *a)
 	if (crm_accum_merge_encoded(&b, buf, n, &reason) == CRM_OK)
 		require(b.n == a->n);
 	if (crm_accum_sorted(a, &obs, &nobs, &total) == CRM_OK)
-		crm_free(obs);
+		crm_free_huge(obs);
 	crm_accum_free(&b);
 	free(buf);
 	free(buf2);

@@ -60,7 +60,7 @@ compression(void)
 	ut_ok(crm_accum_sorted(&a, &obs, &n, &total) == CRM_OK && n == 3, "sorted");
 	ut_ok(obs[0].x == 0 && obs[1].x == 3 && obs[2].x == 5, "sorted by x");
 	ut_close(total, 1006.0, 1e-16, "total weight");
-	crm_free(obs);
+	crm_free_huge(obs);
 	crm_accum_free(&a);
 	ut_end();
 }
@@ -77,10 +77,15 @@ growth(void)
 
 	ut_begin("accum: hash growth to 1M entries, lookups stay exact");
 	crm_accum_init(&a, CRM_MODEL_SBG, 0.0, false, NULL);
-	/* every key twice (weights 0.5): too many repeats for flat mode, the index stays */
+	/* every key five times (weights summing to 1): too many repeats for flat mode, the index stays */
 	for (i = 0; i < 1000000 && ok; i++)
-		ok = crm_accum_add(&a, (double) (i / 2 + 1), (double) (i % 2), 0, 0.5) == CRM_OK &&
-			crm_accum_add(&a, (double) (i / 2 + 1), (double) (i % 2), 0, 0.5) == CRM_OK;
+	{
+		static const double wparts[5] = {0.5, 0.25, 0.125, 0.0625, 0.0625};
+		int			r;
+
+		for (r = 0; r < 5 && ok; r++)
+			ok = crm_accum_add(&a, (double) (i / 2 + 1), (double) (i % 2), 0, wparts[r]) == CRM_OK;
+	}
 	crm_accum_flush(&a);
 	ut_ok(ok && a.n == 1000000 && !a.flat, "1M distinct entries (%zu), hashed", a.n);
 	for (i = 0; i < 1000000 && ok; i++)
@@ -103,7 +108,7 @@ growth(void)
 	printf("# accum: 1M entries use %zu bytes of entries + %zu bytes of slots (%.1f bytes/entry)\n",
 		   a.cap * sizeof(CrmAccumEntry), a.nslots * sizeof(CrmAccumSlot),
 		   (double) (a.cap * sizeof(CrmAccumEntry) + a.nslots * sizeof(CrmAccumSlot)) / a.n);
-	crm_free(obs);
+	crm_free_huge(obs);
 	crm_accum_free(&a);
 	ut_end();
 }
@@ -450,8 +455,8 @@ sorted_floats(void)
 {
 	int			round;
 
-	ut_begin("accum: sorted view of unrounded, near-equal and signed keys equals qsort's order");
-	for (round = 0; round < 3; round++)
+	ut_begin("accum: sorted view of unrounded, near-equal, signed, fractional and large keys equals qsort's order");
+	for (round = 0; round < 4; round++)
 	{
 		CrmAccum	a;
 		CrmObs	   *obs,
@@ -476,6 +481,8 @@ sorted_floats(void)
 				T = 1000.0 + (double) ((s >> 20) % 64) * 1e-12;	/* tie in the top bits */
 			if (round == 2)
 				x = -x;			/* the order of the bits of negatives is reversed */
+			if (round == 3)		/* fractions, and values beyond the last x bucket */
+				x = (double) ((s >> 33) % 5000) + 0.25 * (double) ((s >> 30) & 3);
 			tx = x != 0 ? T * (double) ((s >> 40) % 1000) / 1000.0 : 0.0;
 			crm_accum_add(&a, x, tx, T, 1.0);
 		}
@@ -486,7 +493,7 @@ sorted_floats(void)
 		same = memcmp(ref, obs, n * sizeof(CrmObs)) == 0;
 		ut_ok(same, "round %d: %zu rows in qsort's order", round, n);
 		free(ref);
-		crm_free(obs);
+		crm_free_huge(obs);
 		crm_accum_free(&a);
 	}
 	ut_end();
@@ -572,7 +579,7 @@ flat_mode(void)
 		same = ref_cmp(&obs[i], &ref[i]) == 0 && obs[i].w == ref[i].w;
 	ut_ok(same, "one state: %zu distinct rows (want %zu), keys and weights equal", n, nref);
 	ut_close(total, reft, 1e-15, "total weight");
-	crm_free(obs);
+	crm_free_huge(obs);
 
 	/* encode part 1 (compacts it: sorted, distinct), decode it strictly: flat, no index */
 	len = crm_accum_encoded_size(&part[1]);
@@ -605,7 +612,7 @@ flat_mode(void)
 		same = ref_cmp(&obs[i], &ref[i]) == 0 && fabs(obs[i].w - ref[i].w) <= 1e-15 * ref[i].w;
 	ut_ok(same, "combined states: %zu distinct rows (want %zu), same keys and weights", n, nref);
 	ut_close(total, reft, 1e-15, "total weight");
-	crm_free(obs);
+	crm_free_huge(obs);
 	free(buf);
 	crm_accum_free(&dec);
 
@@ -621,14 +628,14 @@ flat_mode(void)
 
 	/* a large hashed state (keys repeat, unsorted order) decodes through the index */
 	crm_accum_init(&one, CRM_MODEL_BGNBD, 0.0, false, NULL);
-	for (i = 0; i < 140000; i++)
+	for (i = 0; i < 350000; i++)
 	{
 		double		x,
 					tx,
 					T,
 					w;
 
-		flat_row((i / 2 * 7919) % 70000, &x, &tx, &T, &w);
+		flat_row((i / 5 * 7919) % 70000, &x, &tx, &T, &w);
 		crm_accum_add(&one, x, tx, T, w);
 	}
 	crm_accum_flush(&one);
@@ -637,7 +644,7 @@ flat_mode(void)
 	buf = malloc(len);
 	ut_ok(crm_accum_encode(&one, buf, len) == CRM_OK, "encode hashed");
 	ut_ok(crm_accum_decode(buf, len, &dec, &reason) == CRM_OK && !dec.flat && dec.n == one.n &&
-		  dec.rows == 140000, "unsorted encoding decoded with an index");
+		  dec.rows == 350000, "unsorted encoding decoded with an index");
 	free(buf);
 	crm_accum_free(&dec);
 	crm_accum_free(&one);
@@ -647,9 +654,77 @@ flat_mode(void)
 	ut_end();
 }
 
+/* advise_huge hook of the test allocator: remembers its last call */
+static void *advised_ptr;
+static size_t advised_size;
+
+static void
+note_advice(void *ptr, size_t size, void *ctx)
+{
+	(void) ctx;
+	advised_ptr = ptr;
+	advised_size = size;
+}
+
+static void *
+plain_alloc(size_t size, void *ctx)
+{
+	(void) ctx;
+	return malloc(size == 0 ? 1 : size);
+}
+
+static void
+plain_free(void *ptr, void *ctx)
+{
+	(void) ctx;
+	free(ptr);
+}
+
+/*
+ * crm_alloc_huge: large blocks start at a CRM_HUGE_ALIGN boundary and the
+ * advise hook gets their aligned whole pages; small ones are ordinary;
+ * every block is usable to its end and freed by crm_free_huge (ASan checks
+ * both).
+ */
+static void
+huge_blocks(void)
+{
+	CrmAllocator al = {plain_alloc, plain_free, NULL, note_advice};
+	static const size_t sizes[] = {1, 100, CRM_HUGE_ALIGN - 1, CRM_HUGE_ALIGN,
+	3 * CRM_HUGE_ALIGN + 12345};
+	size_t		i;
+
+	ut_begin("core: crm_alloc_huge aligns large blocks and advises their whole 2 MB pages");
+	crm_set_allocator(&al);
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+	{
+		unsigned char *p;
+
+		advised_ptr = NULL;
+		advised_size = 0;
+		p = crm_alloc_huge(sizes[i]);
+		ut_ok(p != NULL, "%zu bytes allocated", sizes[i]);
+		if (p == NULL)
+			continue;
+		memset(p, 0xA5, sizes[i]);
+		if (sizes[i] >= CRM_HUGE_ALIGN)
+			ut_ok(((uintptr_t) p % CRM_HUGE_ALIGN) == 0 && advised_ptr == p &&
+				  advised_size == sizes[i] / CRM_HUGE_ALIGN * CRM_HUGE_ALIGN,
+				  "%zu bytes: 2 MB-aligned, %zu bytes advised", sizes[i], advised_size);
+		else
+			ut_ok(((uintptr_t) p % 16) == 0 && advised_ptr == NULL,
+				  "%zu bytes: 16-byte aligned, not advised", sizes[i]);
+		crm_free_huge(p);
+	}
+	crm_free_huge(NULL);
+	crm_set_allocator(NULL);
+	ut_end();
+}
+
 void
 test_accum(void)
 {
+	huge_blocks();
 	compression();
 	growth();
 	sorted_floats();

@@ -921,7 +921,7 @@ batch_cache_growth(void)
 		ut_close_abs(g[j], g_single[j], 1e-11 * fmax(1.0, fabs(g_single[j])), "grad %d", j);
 	/* memory for the first table only */
 	{
-		CrmAllocator lim = {limited_alloc, limited_free, &left};
+		CrmAllocator lim = {limited_alloc, limited_free, &left, NULL};
 
 		left = 2;
 		crm_set_allocator(&lim);
@@ -985,7 +985,7 @@ batch_vs_single(void)
 					g[4],
 					ll_nc = NAN,
 					g_nc[4];
-		CrmAllocator fail = {failing_alloc, failing_free, NULL};
+		CrmAllocator fail = {failing_alloc, failing_free, NULL, NULL};
 
 		for (i = 0; i < n; i++)
 		{

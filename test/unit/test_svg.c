@@ -909,7 +909,7 @@ plain_free(void *p, void *ctx)
 static void
 test_out_of_memory(void)
 {
-	CrmAllocator fa = {failing_alloc, plain_free, NULL};
+	CrmAllocator fa = {failing_alloc, plain_free, NULL, NULL};
 	double		x[50],
 				y[100];
 	const char *names[2] = {"a", "b"};
