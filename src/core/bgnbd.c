@@ -628,6 +628,41 @@ bg_log_p_alive(bool mbg, const double *par, double x, double tx, double T)
 	return bg_log_p_alive_lc(mbg, par, x, tx, T, bg_log_c(mbg, par, x));
 }
 
+/*
+ * Checked P(alive) = 1/(1 + e^z), z = ln c + (r+x) ln((α+T)/(α+tx)), as
+ * the logistic function itself: one exp instead of e^(−ln(1 + e^z)) (two
+ * exp and a log1p, a sixth of a per-row call), as accurate (a few ulp),
+ * and written as e^−z/(1 + e^−z) for z > 0 so that a P(alive) below
+ * DBL_MIN keeps its subnormal value.
+ */
+static CrmStatus
+bg_p_alive_checked(bool mbg, const double *par, double x, double tx, double T,
+				   double *out)
+{
+	CrmStatus	st = bg_check_call(par, x, tx, T);
+	double		z,
+				e;
+
+	if (st != CRM_OK)
+		return st;
+	if (!mbg && x == 0.0)
+	{
+		*out = 1.0;
+		return CRM_OK;
+	}
+	z = bg_log_c(mbg, par, x) + bg_log_ratio(par, x, tx, T);
+	if (isnan(z))
+		return CRM_ERANGE;
+	if (z > 0.0)
+	{
+		e = exp(-z);
+		*out = e / (1.0 + e);
+	}
+	else
+		*out = 1.0 / (1.0 + exp(z));
+	return CRM_OK;
+}
+
 /* Checked ln P(alive). */
 static CrmStatus
 bg_log_p_alive_checked(bool mbg, const double *par, double x, double tx, double T,
@@ -657,23 +692,13 @@ crm_mbgnbd_log_p_alive(const double *par, double x, double tx, double T, double 
 CrmStatus
 crm_bgnbd_p_alive(const double *par, double x, double tx, double T, double *out)
 {
-	double		l;
-	CrmStatus	st = bg_log_p_alive_checked(false, par, x, tx, T, &l);
-
-	if (st == CRM_OK)
-		*out = exp(l);
-	return st;
+	return bg_p_alive_checked(false, par, x, tx, T, out);
 }
 
 CrmStatus
 crm_mbgnbd_p_alive(const double *par, double x, double tx, double T, double *out)
 {
-	double		l;
-	CrmStatus	st = bg_log_p_alive_checked(true, par, x, tx, T, &l);
-
-	if (st == CRM_OK)
-		*out = exp(l);
-	return st;
+	return bg_p_alive_checked(true, par, x, tx, T, out);
 }
 
 /* ------------------------------------------------------------------------

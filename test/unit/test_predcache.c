@@ -41,7 +41,7 @@ count_free(void *ptr, void *ctx)
 	crm_free(ptr);
 }
 
-static const CrmAllocator counting = {count_alloc, count_free, NULL};
+static const CrmAllocator counting = {count_alloc, count_free, NULL, NULL};
 
 /* fails after *ctx successful allocations */
 static void *
@@ -268,7 +268,7 @@ static void
 failing_allocator(void)
 {
 	CrmPredCache *c;
-	CrmAllocator a = {limited_alloc, count_free, NULL};
+	CrmAllocator a = {limited_alloc, count_free, NULL, NULL};
 	int			left;
 	double		ctx[1] = {2.0},
 				v[CRM_PREDCACHE_NVAL] = {1, 2, 3, 4},
