@@ -130,8 +130,9 @@ BEGIN
 				WHEN v LIKE 'rfm:%' THEN 'wrong prefix' ELSE quote_literal(v) END;
 			expr := format('%L::%s', v, t); RETURN NEXT;
 		END LOOP;
-		-- wrong version, wrong tag, unknown kind, wrong option count, bad count
-		FOREACH natts IN ARRAY ARRAY[0, 1, 2, 3, 12] LOOP
+		-- wrong version, wrong tag, unknown kind, wrong option count, bad entry count
+		-- (byte 20; byte 12 is the row count, which any value >= the entries may have)
+		FOREACH natts IN ARRAY ARRAY[0, 1, 2, 3, 20] LOOP
 			label := 'byte ' || natts || ' corrupted';
 			expr := format('%L::%s', 'fitstate:' || rtrim(translate(encode(
 				set_byte(bytes, natts, (get_byte(bytes, natts) + 99) % 256), 'base64'), '+/', '-_'), '='), t);

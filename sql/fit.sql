@@ -29,6 +29,11 @@ SELECT s::text::crm.fit_state::text = s::text AS text_round_trip,
        crm.fit_state_send(s::text::crm.fit_state) = crm.fit_state_send(s) AS same_bytes
 FROM states;
 SELECT (crm.fit_state_info(s)).* FROM states;
+-- the same state as crm_ext 1.0 wrote it (format 1: 40 bytes an entry) is still read (and
+-- kept as it is); a state made from it is written in format 2
+SELECT v1::text = v1_text AS format_1_kept, crm.fit_combine(NULL, v1)::text = s::text AS format_1_read
+FROM states, (SELECT text 'fitstate:AUYGAgAAAAAAANA_AAAAAAAA4D8AAAAAAAAAQAMAAAAAAAAAAgAAAAAAAAAAAAAAAAAAQAAAAAAAAPA_AAAAAAAAAABnZmZmZmYOQAAAAAAAAJi8AAAAAAAAFEAAAAAAAAAAAAAAAAAAAAAAWfP4wh9upQEAAAAAAAAAAA' AS v1_text) t,
+     LATERAL (SELECT t.v1_text::crm.fit_state AS v1) c;
 
 -- the rules of every fit aggregate
 -- no rows -> NULL; rows whose data are all NULL -> NULL
@@ -134,11 +139,11 @@ SELECT 'fitstate:'::crm.fit_state;
 SELECT 'fitstate:!!!!'::crm.fit_state;
 SELECT left(s::text, 20)::crm.fit_state FROM states;
 SELECT (s::text || 'AAAA')::crm.fit_state FROM states;
-SELECT replace(s::text, 'fitstate:AUYG', 'fitstate:AkYG')::crm.fit_state FROM states;
-SELECT replace(s::text, 'fitstate:AUYG', 'fitstate:AVIG')::crm.fit_state FROM states;
-SELECT replace(s::text, 'fitstate:AUYG', 'fitstate:AUYA')::crm.fit_state FROM states;
+SELECT replace(s::text, 'fitstate:AkYG', 'fitstate:A0YG')::crm.fit_state FROM states;
+SELECT replace(s::text, 'fitstate:AkYG', 'fitstate:AlIG')::crm.fit_state FROM states;
+SELECT replace(s::text, 'fitstate:AkYG', 'fitstate:AkYA')::crm.fit_state FROM states;
 -- a state naming an unknown model kind (99) is rejected
-SELECT crm.fit_sbg_final(replace(s::text, 'fitstate:AUYG', 'fitstate:AUZj')::crm.fit_state) FROM states;
+SELECT crm.fit_sbg_final(replace(s::text, 'fitstate:AkYG', 'fitstate:AkZj')::crm.fit_state) FROM states;
 \set VERBOSITY default
 -- one full message, to show its form
 SELECT crm.fit_sbg(periods, CASE WHEN id = 77 THEN NULL ELSE churned END, CASE WHEN id = 78 THEN -2 ELSE 1 END) FROM subs;

@@ -90,7 +90,7 @@ fit_state_get_flat_size(ExpandedObjectHeader *eohptr)
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("fit state is too large"),
 				 errdetail("The state holds %zu distinct observations; at most %zu fit in 1 GB.",
-						   fs->acc.n, (size_t) (MaxAllocSize / CRM_ACCUM_ENTRY_BYTES) - 1),
+						   fs->acc.n, (size_t) (MaxAllocSize / CRM_ACCUM_ENTRY_BYTES_MAX) - 1),
 				 errhint("Fit on a sample, or round the inputs so that more customers share a pattern.")));
 	return (Size) n + VARHDRSZ;
 }

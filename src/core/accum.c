@@ -612,15 +612,83 @@ crm_accum_merge(CrmAccum *dst, const CrmAccum *src)
 	return CRM_OK;
 }
 
+/*
+ * Entry flags of format version 2 (see accum.h): which fields are written;
+ * an absent key field repeats the previous entry's (+0.0 before the first),
+ * an absent w is 1, an absent w_lo +0.
+ */
+#define ENT_X 0x01
+#define ENT_TX 0x02
+#define ENT_T 0x04
+#define ENT_W 0x08
+#define ENT_WLO 0x10
+#define ENT_ALL (ENT_X | ENT_TX | ENT_T | ENT_W | ENT_WLO)
+
+/* The previous entry's key while entries are written or read. */
+typedef struct EntryCtx
+{
+	int			version;
+	uint64_t	x,
+				tx,
+				T;				/* bits */
+} EntryCtx;
+
+static inline void
+entry_ctx_init(EntryCtx *c, int version)
+{
+	c->version = version;
+	c->x = c->tx = c->T = 0;	/* +0.0 */
+}
+
+/* Flags of entry e after the key in c (version 2); advances c. */
+static inline unsigned
+entry_flags(EntryCtx *c, const CrmAccumEntry *e)
+{
+	unsigned	f = 0;
+	uint64_t	bx = dbl_bits(e->x),
+				btx = dbl_bits(e->tx),
+				bT = dbl_bits(e->T);
+
+	if (bx != c->x)
+		f |= ENT_X;
+	if (btx != c->tx)
+		f |= ENT_TX;
+	if (bT != c->T)
+		f |= ENT_T;
+	if (dbl_bits(e->w) != dbl_bits(1.0))
+		f |= ENT_W;
+	if (dbl_bits(e->w_lo) != 0)
+		f |= ENT_WLO;
+	c->x = bx;
+	c->tx = btx;
+	c->T = bT;
+	return f;
+}
+
+/* bytes of an entry with flags f */
+static inline size_t
+entry_bytes(unsigned f)
+{
+	return 1 + 8 * (size_t) (((f & ENT_X) != 0) + ((f & ENT_TX) != 0) + ((f & ENT_T) != 0) +
+							 ((f & ENT_W) != 0) + ((f & ENT_WLO) != 0));
+}
+
 /* Size of the encoded form. */
 size_t
 crm_accum_encoded_size(const CrmAccum *a)
 {
+	EntryCtx	c;
+	size_t		i,
+				n;
+
 	flush_const(a);
 	if (a->flat && !a->flat_distinct)
 		(void) crm_accum_compact((CrmAccum *) a);
-	return ACCUM_HEAD_BYTES + (a->has_start ? (size_t) a->nparams * 8 : 0) +
-		ACCUM_COUNTS_BYTES + a->n * (size_t) CRM_ACCUM_ENTRY_BYTES;
+	n = ACCUM_HEAD_BYTES + (a->has_start ? (size_t) a->nparams * 8 : 0) + ACCUM_COUNTS_BYTES;
+	entry_ctx_init(&c, CRM_ACCUM_VERSION);
+	for (i = 0; i < a->n; i++)
+		n += entry_bytes(entry_flags(&c, crm_accum_entry(a, i)));
+	return n;
 }
 
 /* Encode; see accum.h for the layout. */
@@ -645,15 +713,27 @@ crm_accum_encode(const CrmAccum *a, unsigned char *buf, size_t cap)
 			crm_put_f64(&w, a->start[k]);
 	crm_put_i64(&w, a->rows);
 	crm_put_u64(&w, (uint64_t) a->n);
-	for (i = 0; i < a->n; i++)
 	{
-		const CrmAccumEntry *e = crm_accum_entry(a, i);
+		EntryCtx	c;
 
-		crm_put_f64(&w, e->x);
-		crm_put_f64(&w, e->tx);
-		crm_put_f64(&w, e->T);
-		crm_put_f64(&w, e->w);
-		crm_put_f64(&w, e->w_lo);
+		entry_ctx_init(&c, CRM_ACCUM_VERSION);
+		for (i = 0; i < a->n; i++)
+		{
+			const CrmAccumEntry *e = crm_accum_entry(a, i);
+			unsigned	f = entry_flags(&c, e);
+
+			crm_put_u8(&w, (uint8_t) f);
+			if (f & ENT_X)
+				crm_put_f64(&w, e->x);
+			if (f & ENT_TX)
+				crm_put_f64(&w, e->tx);
+			if (f & ENT_T)
+				crm_put_f64(&w, e->T);
+			if (f & ENT_W)
+				crm_put_f64(&w, e->w);
+			if (f & ENT_WLO)
+				crm_put_f64(&w, e->w_lo);
+		}
 	}
 	return (w.overflow || w.pos != crm_accum_encoded_size(a)) ? CRM_EINTERNAL : CRM_OK;
 }
@@ -672,7 +752,8 @@ is_neg_zero(double v)
  * stands at the first entry with exactly nent entries left.
  */
 static CrmStatus
-decode_header(CrmReader *r, CrmAccum *a, int64_t *rows, uint64_t *nent, const char **reason)
+decode_header(CrmReader *r, CrmAccum *a, int64_t *rows, uint64_t *nent, int *version_out,
+			  const char **reason)
 {
 	uint8_t		version,
 				tag,
@@ -691,11 +772,12 @@ decode_header(CrmReader *r, CrmAccum *a, int64_t *rows, uint64_t *nent, const ch
 		*reason = "the state is truncated";
 		return CRM_EDATA;
 	}
-	if (version != CRM_ACCUM_VERSION)
+	if (version != 1 && version != CRM_ACCUM_VERSION)
 	{
 		*reason = "the state has an unknown format version";
 		return CRM_EVERSION;
 	}
+	*version_out = version;
 	if (tag != CRM_TAG_FIT)
 	{
 		*reason = "the bytes are not a fit state";
@@ -750,8 +832,10 @@ decode_header(CrmReader *r, CrmAccum *a, int64_t *rows, uint64_t *nent, const ch
 		*reason = "the row count is smaller than the number of entries";
 		return CRM_EDATA;
 	}
-	if (*nent > crm_reader_left(r) / CRM_ACCUM_ENTRY_BYTES ||
-		*nent * CRM_ACCUM_ENTRY_BYTES != crm_reader_left(r))
+	if (version == 1
+		? (*nent > crm_reader_left(r) / CRM_ACCUM_ENTRY_BYTES_V1 ||
+		   *nent * CRM_ACCUM_ENTRY_BYTES_V1 != crm_reader_left(r))
+		: *nent > crm_reader_left(r))	/* version 2: at least a byte an entry */
 	{
 		*reason = "the length does not match the number of entries";
 		return CRM_EDATA;
@@ -766,16 +850,63 @@ decode_header(CrmReader *r, CrmAccum *a, int64_t *rows, uint64_t *nent, const ch
 
 /* Read and validate one entry (canonical key, weights, the model's check_obs). */
 static CrmStatus
-decode_entry(CrmReader *r, const CrmModelSpec *spec, CrmObs *o, double *w_lo,
+decode_entry(CrmReader *r, EntryCtx *c, const CrmModelSpec *spec, CrmObs *o, double *w_lo,
 			 const char **reason)
 {
 	const char *why = NULL;
 
-	o->x = crm_get_f64(r);
-	o->tx = crm_get_f64(r);
-	o->T = crm_get_f64(r);
-	o->w = crm_get_f64(r);
-	*w_lo = crm_get_f64(r);
+	if (c->version == 1)
+	{
+		o->x = crm_get_f64(r);
+		o->tx = crm_get_f64(r);
+		o->T = crm_get_f64(r);
+		o->w = crm_get_f64(r);
+		*w_lo = crm_get_f64(r);
+	}
+	else
+	{
+		unsigned	f = crm_get_u8(r);
+		CrmAccumEntry e;
+		EntryCtx	c2 = *c;
+
+		if (f & ~(unsigned) ENT_ALL)
+		{
+			*reason = "an entry has unknown flags";
+			return CRM_EDATA;
+		}
+		memcpy(&o->x, &c->x, sizeof(double));
+		memcpy(&o->tx, &c->tx, sizeof(double));
+		memcpy(&o->T, &c->T, sizeof(double));
+		o->w = 1.0;
+		*w_lo = 0.0;
+		if (f & ENT_X)
+			o->x = crm_get_f64(r);
+		if (f & ENT_TX)
+			o->tx = crm_get_f64(r);
+		if (f & ENT_T)
+			o->T = crm_get_f64(r);
+		if (f & ENT_W)
+			o->w = crm_get_f64(r);
+		if (f & ENT_WLO)
+			*w_lo = crm_get_f64(r);
+		if (r->error)
+		{
+			*reason = "the state is truncated";
+			return CRM_EDATA;
+		}
+		/* canonical: a field is written exactly when it differs from its default */
+		e.x = o->x;
+		e.tx = o->tx;
+		e.T = o->T;
+		e.w = o->w;
+		e.w_lo = *w_lo;
+		if (entry_flags(&c2, &e) != f)
+		{
+			*reason = "an entry is not in canonical form";
+			return CRM_EDATA;
+		}
+		*c = c2;
+	}
 	if (r->error)
 	{
 		*reason = "the state is truncated";
@@ -811,13 +942,16 @@ crm_accum_decode(const unsigned char *buf, size_t len, CrmAccum *a, const char *
 	uint64_t	i;
 	KeyBatch	b;
 	size_t		dups = 0;
+	int			version;
+	EntryCtx	ec;
 	CrmStatus	st;
 
 	*reason = NULL;
 	crm_reader_init(&r, buf, len);
-	st = decode_header(&r, a, &rows, &nent, reason);
+	st = decode_header(&r, a, &rows, &nent, &version, reason);
 	if (st != CRM_OK)
 		return st;
+	entry_ctx_init(&ec, version);
 	spec = crm_model_spec(a->kind);
 	if (nent >= CRM_ACCUM_FLAT_MIN)
 	{
@@ -836,7 +970,7 @@ crm_accum_decode(const unsigned char *buf, size_t len, CrmAccum *a, const char *
 			CrmObs		o;
 			double		w_lo;
 
-			st = decode_entry(&r, spec, &o, &w_lo, reason);
+			st = decode_entry(&r, &ec, spec, &o, &w_lo, reason);
 			if (st != CRM_OK)
 				return st;
 			if (i > 0 && obs_cmp(&prev, &o) >= 0)
@@ -853,6 +987,11 @@ crm_accum_decode(const unsigned char *buf, size_t len, CrmAccum *a, const char *
 		}
 		if (sorted)
 		{
+			if (crm_reader_left(&r) != 0)
+			{
+				*reason = "the length does not match the entries";
+				return CRM_EDATA;
+			}
 			a->rows = rows;
 			a->flat_distinct = true;
 			a->flat_next = flat_next_check(a->n);
@@ -863,6 +1002,7 @@ crm_accum_decode(const unsigned char *buf, size_t len, CrmAccum *a, const char *
 		a->flat_distinct = false;
 		a->n = 0;
 		r.pos = entries_at;
+		entry_ctx_init(&ec, version);
 	}
 	b.n = 0;
 	for (i = 0; i < nent; i++)
@@ -870,7 +1010,7 @@ crm_accum_decode(const unsigned char *buf, size_t len, CrmAccum *a, const char *
 		CrmObs		o;
 		double		w_lo;
 
-		st = decode_entry(&r, spec, &o, &w_lo, reason);
+		st = decode_entry(&r, &ec, spec, &o, &w_lo, reason);
 		if (st != CRM_OK)
 			return st;
 		batch_push(a, &b, o.x, o.tx, o.T, o.w, w_lo);
@@ -887,6 +1027,11 @@ crm_accum_decode(const unsigned char *buf, size_t len, CrmAccum *a, const char *
 		}
 		if ((i & 0xFFFF) == 0xFFFF && crm_interrupted())
 			return CRM_EINTERRUPTED;
+	}
+	if (crm_reader_left(&r) != 0)
+	{
+		*reason = "the length does not match the entries";
+		return CRM_EDATA;
 	}
 	a->rows = rows;
 	maybe_go_flat(a);
@@ -907,13 +1052,16 @@ crm_accum_merge_encoded(CrmAccum *dst, const unsigned char *buf, size_t len,
 	size_t		entries_at;
 	KeyBatch	b;
 	size_t		dups = 0;
+	int			version;
+	EntryCtx	ec;
 	CrmStatus	st;
 
 	*reason = NULL;
 	crm_reader_init(&r, buf, len);
-	st = decode_header(&r, &hdr, &rows, &nent, reason);
+	st = decode_header(&r, &hdr, &rows, &nent, &version, reason);
 	if (st != CRM_OK)
 		return st;
+	entry_ctx_init(&ec, version);
 	if (!crm_accum_compatible(dst, &hdr))
 		return CRM_EPARAM;
 	if (rows > INT64_MAX - dst->rows)
@@ -934,7 +1082,7 @@ crm_accum_merge_encoded(CrmAccum *dst, const unsigned char *buf, size_t len,
 			CrmObs		o;
 			double		w_lo;
 
-			st = decode_entry(&r, spec, &o, &w_lo, reason);
+			st = decode_entry(&r, &ec, spec, &o, &w_lo, reason);
 			if (st == CRM_OK && (i & 0xFFFF) == 0xFFFF && crm_interrupted())
 				st = CRM_EINTERRUPTED;
 			if (st == CRM_OK)
@@ -945,6 +1093,13 @@ crm_accum_merge_encoded(CrmAccum *dst, const unsigned char *buf, size_t len,
 				dst->flat_distinct = distinct0;
 				return st;
 			}
+		}
+		if (crm_reader_left(&r) != 0)
+		{
+			dst->n = n0;
+			dst->flat_distinct = distinct0;
+			*reason = "the length does not match the entries";
+			return CRM_EDATA;
 		}
 		dst->rows += rows;
 		flat_check(dst);
@@ -957,20 +1112,26 @@ crm_accum_merge_encoded(CrmAccum *dst, const unsigned char *buf, size_t len,
 		CrmObs		o;
 		double		w_lo;
 
-		st = decode_entry(&r, spec, &o, &w_lo, reason);
+		st = decode_entry(&r, &ec, spec, &o, &w_lo, reason);
 		if (st != CRM_OK)
 			return st;
 		if ((i & 0xFFFF) == 0xFFFF && crm_interrupted())
 			return CRM_EINTERRUPTED;
 	}
+	if (crm_reader_left(&r) != 0)
+	{
+		*reason = "the length does not match the entries";
+		return CRM_EDATA;
+	}
 	r.pos = entries_at;
+	entry_ctx_init(&ec, version);
 	b.n = 0;
 	for (i = 0; i < nent; i++)
 	{
 		CrmObs		o;
 		double		w_lo;
 
-		(void) decode_entry(&r, spec, &o, &w_lo, reason);
+		(void) decode_entry(&r, &ec, spec, &o, &w_lo, reason);
 		batch_push(dst, &b, o.x, o.tx, o.T, o.w, w_lo);
 		if (b.n == CRM_ACCUM_PEND || i + 1 == nent)
 		{

@@ -33,7 +33,7 @@
  * The encoded form (crm_accum_encode / crm_accum_decode, codec.h) is the
  * on-disk and wire format of the SQL type crm.fit_state:
  *
- *	u8  version (CRM_ACCUM_VERSION)
+ *	u8  version (CRM_ACCUM_VERSION = 2; version 1 is still read)
  *	u8  tag (CRM_TAG_FIT)
  *	u8  model kind (CrmModelKind)
  *	u8  nstart: 0 (no start vector) or the model's parameter count
@@ -41,13 +41,23 @@
  *	f64 start[nstart] (finite, > 0)
  *	i64 rows (data rows accumulated, >= entries)
  *	u64 entries
- *	entries x { f64 x, f64 tx, f64 T, f64 w, f64 w_lo }
+ *	entries x { u8 flags, then f64 x if flags & 1, f64 tx if & 2, f64 T if
+ *	& 4, f64 w if & 8, f64 w_lo if & 16 }
+ *
+ * An absent key field repeats the previous entry's (+0.0 before the first
+ * entry), an absent w is 1 and an absent w_lo is +0; a field is written
+ * exactly when it differs (bitwise) from that default, so the encoding is
+ * unique.  Sorted entries of customers with whole-unit weights then take
+ * about 10 bytes each instead of 40 (a parallel fit sends them through
+ * PostgreSQL's tuple queue, which copies them twice).  Version 1 wrote
+ * every entry as the five f64 (40 bytes).
  *
  * All little-endian.  Entries keep insertion order, so decode followed by
- * encode gives identical bytes.  The decoder checks every field (lengths,
- * counts, kind, option values, each observation with the model's
- * check_obs, canonical keys, no duplicate keys, weights finite and > 0)
- * before anything is trusted.
+ * encode gives identical bytes (a version-1 input re-encodes as version 2).
+ * The decoder checks every field (lengths, counts, kind, option values,
+ * flags, each observation with the model's check_obs, canonical keys and
+ * flags, no duplicate keys, weights finite and > 0) before anything is
+ * trusted.
  */
 #ifndef CRM_ACCUM_H
 #define CRM_ACCUM_H
@@ -55,7 +65,7 @@
 #include "crm_model.h"
 #include "optim.h"
 
-#define CRM_ACCUM_VERSION 1
+#define CRM_ACCUM_VERSION 2
 
 /* One distinct observation; the weight is w + w_lo (Neumaier pair). */
 typedef struct CrmAccumEntry
@@ -107,8 +117,9 @@ typedef struct CrmAccumPend
 #define CRM_ACCUM_COMPACT_MIN ((size_t) 1 << 20)
 #define CRM_ACCUM_BLOCK ((size_t) 1 << CRM_ACCUM_BLOCK_SHIFT)
 
-/* bytes of one encoded entry */
-#define CRM_ACCUM_ENTRY_BYTES 40
+/* bytes of one encoded entry: in format version 1; at most, in version 2 */
+#define CRM_ACCUM_ENTRY_BYTES_V1 40
+#define CRM_ACCUM_ENTRY_BYTES_MAX 41
 
 typedef struct CrmAccum
 {

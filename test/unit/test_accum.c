@@ -125,6 +125,46 @@ make_sample(CrmAccum *a, double penalizer, bool has_start)
 		crm_accum_add(a, (double) (i % 9 + 1), (double) (i % 2), 0, 0.25 + 0.1 * (i % 3));
 }
 
+/*
+ * The state in format version 1 (every entry as five f64, 40 bytes), as
+ * 1.0 wrote it: still read, and its fixed layout lets the tests corrupt a
+ * chosen field.
+ */
+static unsigned char *
+encode_v1(const CrmAccum *a, size_t *len)
+{
+	CrmWriter	w;
+	unsigned char *buf;
+	size_t		i;
+	int			k;
+
+	crm_accum_flush((CrmAccum *) a);
+	*len = 12 + (a->has_start ? 8 * (size_t) a->nparams : 0) + 16 + 40 * a->n;
+	buf = malloc(*len);
+	crm_writer_init(&w, buf, *len);
+	crm_put_u8(&w, 1);
+	crm_put_u8(&w, CRM_TAG_FIT);
+	crm_put_u8(&w, (uint8_t) a->kind);
+	crm_put_u8(&w, (uint8_t) (a->has_start ? a->nparams : 0));
+	crm_put_f64(&w, a->penalizer);
+	if (a->has_start)
+		for (k = 0; k < a->nparams; k++)
+			crm_put_f64(&w, a->start[k]);
+	crm_put_i64(&w, a->rows);
+	crm_put_u64(&w, (uint64_t) a->n);
+	for (i = 0; i < a->n; i++)
+	{
+		const CrmAccumEntry *e = crm_accum_entry(a, i);
+
+		crm_put_f64(&w, e->x);
+		crm_put_f64(&w, e->tx);
+		crm_put_f64(&w, e->T);
+		crm_put_f64(&w, e->w);
+		crm_put_f64(&w, e->w_lo);
+	}
+	return buf;
+}
+
 static void put_f64_at(unsigned char *buf, size_t off, double v);
 
 static void
@@ -192,11 +232,9 @@ merge(void)
 		crm_accum_init(&b, CRM_MODEL_SBG, 0.1, false, NULL);
 		for (i = 0; i < 300; i++)
 			crm_accum_add(&b, (double) (i % 17 + 1), (double) (i % 2), 0, 0.5 + i % 3);
-		len = crm_accum_encoded_size(&b);
-		buf = malloc(len);
-		crm_accum_encode(&b, buf, len);
+		buf = encode_v1(&b, &len);
 		ut_ok(crm_accum_merge(&e1, &b) == CRM_OK, "merge");
-		ut_ok(crm_accum_merge_encoded(&e2, buf, len, &why) == CRM_OK, "merge_encoded");
+		ut_ok(crm_accum_merge_encoded(&e2, buf, len, &why) == CRM_OK, "merge_encoded (format 1)");
 		ut_ok(e1.n == e2.n && e1.rows == e2.rows, "same size");
 		ok = true;
 		for (i = 0; i < (int) e1.n; i++)
@@ -208,7 +246,7 @@ merge(void)
 			  "invalid input leaves dst unchanged");
 		crm_accum_init(&c, CRM_MODEL_SBG, 0.2, false, NULL);
 		len = crm_accum_encoded_size(&c);
-		crm_accum_encode(&c, buf, len);
+		crm_accum_encode(&c, buf, len);		/* (fits: an empty state is shorter) */
 		ut_ok(crm_accum_merge_encoded(&e2, buf, len, &why) == CRM_EPARAM, "other options refused");
 		free(buf);
 		crm_accum_free(&c);
@@ -276,24 +314,55 @@ codec_roundtrip(void)
 	CrmAccum	a,
 				d;
 	unsigned char *buf,
+			   *buf1,
 			   *buf2,
 			   *bad;
 	size_t		len,
+				len1,
 				len2,
 				cut;
 	const char *why;
 	bool		ok = true;
 
-	ut_begin("accum: encode/decode round trip gives identical bytes");
+	ut_begin("accum: encode/decode round trip gives identical bytes; format 1 is still read");
 	make_sample(&a, 0.125, true);
 	buf = encode(&a, &len);
-	ut_ok(buf != NULL && len == 12 + 16 + 16 + 40 * a.n, "encoded size %zu", len);
+	ut_ok(buf != NULL && buf[0] == CRM_ACCUM_VERSION && len < 12 + 16 + 16 + 40 * a.n,
+		  "encoded size %zu (format 1: %zu)", len, 12 + 16 + 16 + 40 * a.n);
 	ut_ok(crm_accum_decode(buf, len, &d, &why) == CRM_OK, "decode (%s)", why ? why : "");
 	ut_ok(crm_accum_compatible(&a, &d) && d.n == a.n && d.rows == a.rows, "same header");
 	buf2 = encode(&d, &len2);
 	ut_ok(len2 == len && memcmp(buf, buf2, len) == 0, "identical bytes");
 	free(buf2);
 	crm_accum_free(&d);
+	/* format 1 decodes to the same state, which re-encodes in format 2 */
+	buf1 = encode_v1(&a, &len1);
+	ut_ok(len1 == 12 + 16 + 16 + 40 * a.n && crm_accum_decode(buf1, len1, &d, &why) == CRM_OK,
+		  "format 1 decodes (%s)", why ? why : "");
+	buf2 = encode(&d, &len2);
+	ut_ok(len2 == len && memcmp(buf, buf2, len) == 0, "and re-encodes as format 2, byte for byte");
+	free(buf2);
+	crm_accum_free(&d);
+	{
+		/* sorted customers with whole-unit weights (as a flat state encodes): the short form */
+		CrmAccum	u;
+		int			x,
+					t1,
+					k;
+
+		crm_accum_init(&u, CRM_MODEL_BGNBD, 0.0, false, NULL);
+		for (x = 0; x < 7; x++)
+			for (t1 = 0; t1 < 5; t1++)
+				for (k = 0; k < 30; k++)
+					crm_accum_add(&u, (double) x, x ? 1.0 + t1 : 0.0, 10.0 + 100.0 * t1 + k, 1.0);
+		buf2 = encode(&u, &len2);
+		ut_ok(buf2 != NULL && len2 < 12 + 16 + 10 * u.n, "%zu customers in %zu bytes (format 1: %zu)",
+			  u.n, len2, 12 + 16 + 40 * u.n);
+		ut_ok(crm_accum_decode(buf2, len2, &d, &why) == CRM_OK && d.n == u.n, "and back");
+		free(buf2);
+		crm_accum_free(&d);
+		crm_accum_free(&u);
+	}
 	ut_end();
 
 	ut_begin("accum: truncated, corrupted and wrong-version input is rejected");
@@ -301,13 +370,40 @@ codec_roundtrip(void)
 		if (!decode_fails(buf, cut, CRM_OK))
 			ok = false;
 	ut_ok(ok, "every proper prefix rejected");
+	ok = true;
+	for (cut = 0; cut < len1; cut++)
+		if (!decode_fails(buf1, cut, CRM_OK))
+			ok = false;
+	ut_ok(ok, "every proper prefix of format 1 rejected");
+	{
+		/* format 2 specifics: unknown flags, a field written that equals its default */
+		size_t		e0 = 12 + 16 + 16;	/* the first entry's flags byte */
+
+		bad = malloc(len);
+		memcpy(bad, buf, len);
+		bad[e0] |= 0x20;
+		ut_ok(decode_fails(bad, len, CRM_EDATA), "unknown entry flags");
+		free(bad);
+		bad = malloc(len + 8);
+		/* the first entry with tx written although it is +0.0 (its default) */
+		ut_ok((buf[e0] & 0x02) == 0, "first entry's tx not written");
+		memcpy(bad, buf, e0 + 1 + 8);
+		bad[e0] |= 0x02;
+		memcpy(bad + e0 + 1 + 8 + 8, buf + e0 + 1 + 8, len - (e0 + 1 + 8));
+		put_f64_at(bad, e0 + 1 + 8, 0.0);
+		ut_ok(decode_fails(bad, len + 8, CRM_EDATA), "a field equal to its default is not canonical");
+		free(bad);
+	}
+	free(buf);
+	buf = buf1;					/* the fixed layout of format 1 for the corruptions below */
+	len = len1;
 	bad = malloc(len + 8);
 	memcpy(bad, buf, len);
 	memset(bad + len, 0, 8);
 	ut_ok(decode_fails(bad, len + 8, CRM_EDATA), "trailing bytes");
 	memcpy(bad, buf, len);
-	bad[0] = 2;
-	ut_ok(decode_fails(bad, len, CRM_EVERSION), "version 2");
+	bad[0] = 3;
+	ut_ok(decode_fails(bad, len, CRM_EVERSION), "version 3");
 	bad[0] = 0;
 	ut_ok(decode_fails(bad, len, CRM_EVERSION), "version 0");
 	memcpy(bad, buf, len);
@@ -372,6 +468,8 @@ codec_roundtrip(void)
 	free(bad);
 	ut_end();
 
+	free(buf);					/* back to format 2 */
+	buf = encode(&a, &len);
 	ut_begin("accum: deterministic fuzz of the decoder (byte flips)");
 	{
 		unsigned int seed = 12345;
@@ -595,12 +693,19 @@ flat_mode(void)
 		int64_t		rows0 = part[0].rows;
 		unsigned char *bad = malloc(len);
 
-		memcpy(bad, buf, len);
-		put_f64_at(bad, len - 10 * CRM_ACCUM_ENTRY_BYTES + 24, -1.0);	/* a weight */
-		ut_ok(crm_accum_merge_encoded(&part[0], bad, len, &reason) == CRM_EDATA &&
+		size_t		lenv1;
+
+		free(bad);
+		bad = encode_v1(&part[1], &lenv1);
+		put_f64_at(bad, lenv1 - 10 * 40 + 24, -1.0);	/* a weight */
+		ut_ok(crm_accum_merge_encoded(&part[0], bad, lenv1, &reason) == CRM_EDATA &&
 			  part[0].n == n0 && part[0].rows == rows0,
 			  "merge_encoded of a corrupt state into a flat one changes nothing");
 		free(bad);
+		/* the same with format 2: a truncated last entry */
+		ut_ok(crm_accum_merge_encoded(&part[0], buf, len - 1, &reason) == CRM_EDATA &&
+			  part[0].n == n0 && part[0].rows == rows0,
+			  "merge_encoded of a truncated format-2 state into a flat one changes nothing");
 	}
 	/* combine: part 0 + encoded part 1 + part 2 */
 	ut_ok(crm_accum_merge_encoded(&part[0], buf, len, &reason) == CRM_OK, "merge_encoded");
