@@ -32,15 +32,6 @@ norm_zero(double v)
 	return v == 0.0 ? 0.0 : v;
 }
 
-static inline uint64_t
-dbl_bits(double v)
-{
-	uint64_t	b;
-
-	memcpy(&b, &v, sizeof(b));
-	return b;
-}
-
 /* 64-bit finaliser of MurmurHash3: a cheap, well-mixing permutation */
 static inline uint64_t
 fmix64(uint64_t k)
@@ -58,9 +49,9 @@ static inline uint64_t
 key_hash(double x, double tx, double T)
 {
 	/* one multiply per field, then one finaliser (not part of the encoding) */
-	uint64_t	h = dbl_bits(x) * UINT64_C(0x9e3779b97f4a7c15) ^
-		dbl_bits(tx) * UINT64_C(0xc2b2ae3d27d4eb4f) ^
-		(dbl_bits(T) + UINT64_C(0x632be59bd9b4e019)) * UINT64_C(0x165667b19e3779f9);
+	uint64_t	h = crm_double_bits(x) * UINT64_C(0x9e3779b97f4a7c15) ^
+		crm_double_bits(tx) * UINT64_C(0xc2b2ae3d27d4eb4f) ^
+		(crm_double_bits(T) + UINT64_C(0x632be59bd9b4e019)) * UINT64_C(0x165667b19e3779f9);
 
 	return fmix64(h);
 }
@@ -69,8 +60,8 @@ key_hash(double x, double tx, double T)
 static inline bool
 key_equal(const CrmAccumEntry *e, double x, double tx, double T)
 {
-	return dbl_bits(e->x) == dbl_bits(x) && dbl_bits(e->tx) == dbl_bits(tx) &&
-		dbl_bits(e->T) == dbl_bits(T);
+	return crm_double_bits(e->x) == crm_double_bits(x) && crm_double_bits(e->tx) == crm_double_bits(tx) &&
+		crm_double_bits(e->T) == crm_double_bits(T);
 }
 
 /* Neumaier's compensated addition of v into the pair (*s, *c). */
@@ -553,11 +544,11 @@ crm_accum_compatible(const CrmAccum *a, const CrmAccum *b)
 	int			i;
 
 	if (a->kind != b->kind || a->nparams != b->nparams ||
-		dbl_bits(a->penalizer) != dbl_bits(b->penalizer) || a->has_start != b->has_start)
+		crm_double_bits(a->penalizer) != crm_double_bits(b->penalizer) || a->has_start != b->has_start)
 		return false;
 	if (a->has_start)
 		for (i = 0; i < a->nparams; i++)
-			if (dbl_bits(a->start[i]) != dbl_bits(b->start[i]))
+			if (crm_double_bits(a->start[i]) != crm_double_bits(b->start[i]))
 				return false;
 	return true;
 }
@@ -645,9 +636,9 @@ static inline unsigned
 entry_flags(EntryCtx *c, const CrmAccumEntry *e)
 {
 	unsigned	f = 0;
-	uint64_t	bx = dbl_bits(e->x),
-				btx = dbl_bits(e->tx),
-				bT = dbl_bits(e->T);
+	uint64_t	bx = crm_double_bits(e->x),
+				btx = crm_double_bits(e->tx),
+				bT = crm_double_bits(e->T);
 
 	if (bx != c->x)
 		f |= ENT_X;
@@ -655,9 +646,9 @@ entry_flags(EntryCtx *c, const CrmAccumEntry *e)
 		f |= ENT_TX;
 	if (bT != c->T)
 		f |= ENT_T;
-	if (dbl_bits(e->w) != dbl_bits(1.0))
+	if (crm_double_bits(e->w) != crm_double_bits(1.0))
 		f |= ENT_W;
-	if (dbl_bits(e->w_lo) != 0)
+	if (crm_double_bits(e->w_lo) != 0)
 		f |= ENT_WLO;
 	c->x = bx;
 	c->tx = btx;
@@ -1177,7 +1168,7 @@ crm_accum_merge_encoded(CrmAccum *dst, const unsigned char *buf, size_t len,
 static inline uint64_t
 order_bits(double v)
 {
-	uint64_t	b = dbl_bits(v);
+	uint64_t	b = crm_double_bits(v);
 
 	return (b & UINT64_C(0x8000000000000000)) ? ~b : (b | UINT64_C(0x8000000000000000));
 }
@@ -1537,8 +1528,8 @@ sorted_merged(const CrmAccum *a, CrmObs **out, size_t *n)
 			double		s = o.w,
 						c = 0.0;
 
-			for (i++; i < a->n && dbl_bits(res[i].x) == dbl_bits(o.x) &&
-				 dbl_bits(res[i].tx) == dbl_bits(o.tx) && dbl_bits(res[i].T) == dbl_bits(o.T); i++)
+			for (i++; i < a->n && crm_double_bits(res[i].x) == crm_double_bits(o.x) &&
+				 crm_double_bits(res[i].tx) == crm_double_bits(o.tx) && crm_double_bits(res[i].T) == crm_double_bits(o.T); i++)
 				neumaier_add(&s, &c, res[i].w);
 			o.w = s + c;
 			res[k++] = o;

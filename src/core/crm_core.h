@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
+#include <string.h>
 
 /*
  * Status codes.  The glue maps them to SQLSTATEs:
@@ -103,6 +104,16 @@ extern void crm_free_huge(void *ptr);
 typedef bool (*CrmInterruptHook) (void);
 extern void crm_set_interrupt_hook(CrmInterruptHook hook);
 extern bool crm_interrupted(void);
+
+/* The bit pattern of a double (for hashing and bitwise comparison). */
+static inline uint64_t
+crm_double_bits(double v)
+{
+	uint64_t	b;
+
+	memcpy(&b, &v, sizeof(b));
+	return b;
+}
 
 /* true when x is a finite double (not NaN, not +-Inf) */
 static inline bool

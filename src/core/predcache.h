@@ -140,16 +140,6 @@ crm_predcache_hash(uint32_t tag, uint64_t k1, uint64_t k2, uint32_t ctx, int log
 	return (uint32_t) (h >> (64 - log2));
 }
 
-/* The bit pattern of a double. */
-static inline uint64_t
-crm_predcache_bits(double d)
-{
-	uint64_t	b;
-
-	memcpy(&b, &d, sizeof(b));
-	return b;
-}
-
 /*
  * Look up the value of (tag, k1, k2) in the current context: true and v
  * filled on a hit.  c may be NULL (always a miss).
@@ -164,8 +154,8 @@ crm_predcache_get(CrmPredCache *c, uint32_t tag, double k1, double k2, double *v
 
 	if (c == NULL || c->table == NULL || c->cur == 0)
 		return false;
-	b1 = crm_predcache_bits(k1);
-	b2 = crm_predcache_bits(k2);
+	b1 = crm_double_bits(k1);
+	b2 = crm_double_bits(k2);
 	e = &c->table[CRM_PREDCACHE_WAYS * (size_t) crm_predcache_hash(tag, b1, b2, c->cur, c->log2)];
 	for (w = 0; w < CRM_PREDCACHE_WAYS; w++)
 		if (e[w].k1 == b1 && e[w].k2 == b2 && e[w].ctx == c->cur && e[w].tag == tag)
@@ -193,8 +183,8 @@ crm_predcache_prefetch(const CrmPredCache *c, uint32_t tag, double k1, double k2
 	if (c == NULL || c->table == NULL || c->cur == 0)
 		return;
 	e = &c->table[CRM_PREDCACHE_WAYS *
-				  (size_t) crm_predcache_hash(tag, crm_predcache_bits(k1),
-											  crm_predcache_bits(k2), c->cur, c->log2)];
+				  (size_t) crm_predcache_hash(tag, crm_double_bits(k1),
+											  crm_double_bits(k2), c->cur, c->log2)];
 	__builtin_prefetch(e);
 	__builtin_prefetch((const char *) e + 64);
 #endif
@@ -209,7 +199,7 @@ crm_predcache_put(CrmPredCache *c, uint32_t tag, double k1, double k2, const dou
 {
 	if (c == NULL || c->cur == 0)
 		return;
-	crm_predcache_store(c, tag, crm_predcache_bits(k1), crm_predcache_bits(k2), v);
+	crm_predcache_store(c, tag, crm_double_bits(k1), crm_double_bits(k2), v);
 }
 
 #endif							/* CRM_PREDCACHE_H */
