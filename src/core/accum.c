@@ -64,19 +64,6 @@ key_equal(const CrmAccumEntry *e, double x, double tx, double T)
 		crm_double_bits(e->T) == crm_double_bits(T);
 }
 
-/* Neumaier's compensated addition of v into the pair (*s, *c). */
-static inline void
-neumaier_add(double *s, double *c, double v)
-{
-	double		t = *s + v;
-
-	if (fabs(*s) >= fabs(v))
-		*c += (*s - t) + v;
-	else
-		*c += (v - t) + *s;
-	*s = t;
-}
-
 /* Start an empty accumulator; see accum.h. */
 CrmStatus
 crm_accum_init(CrmAccum *a, CrmModelKind kind, double penalizer, bool has_start,
@@ -275,7 +262,7 @@ add_hashed(CrmAccum *a, double x, double tx, double T, double w, double w_lo, ui
 		{
 			CrmAccumEntry *e = crm_accum_entry(a, a->slots[i].idx - 1);
 
-			neumaier_add(&e->w, &e->w_lo, w);
+			crm_neumaier_add(&e->w, &e->w_lo, w);
 			e->w_lo += w_lo;
 			return CRM_OK;
 		}
@@ -1530,7 +1517,7 @@ sorted_merged(const CrmAccum *a, CrmObs **out, size_t *n)
 
 			for (i++; i < a->n && crm_double_bits(res[i].x) == crm_double_bits(o.x) &&
 				 crm_double_bits(res[i].tx) == crm_double_bits(o.tx) && crm_double_bits(res[i].T) == crm_double_bits(o.T); i++)
-				neumaier_add(&s, &c, res[i].w);
+				crm_neumaier_add(&s, &c, res[i].w);
 			o.w = s + c;
 			res[k++] = o;
 		}
@@ -1562,7 +1549,7 @@ crm_accum_sorted(const CrmAccum *a, CrmObs **out, size_t *n, double *total)
 	if (st != CRM_OK)
 		return st;
 	for (i = 0; i < m; i++)
-		neumaier_add(&s, &c, res[i].w);
+		crm_neumaier_add(&s, &c, res[i].w);
 	*total = s + c;
 	if (!isfinite(*total))
 	{
