@@ -909,6 +909,16 @@ decode_entry(CrmReader *r, EntryCtx *c, const CrmModelSpec *spec, CrmObs *o, dou
 	return CRM_OK;
 }
 
+/* CRM_OK when the reader stands at the end of its bytes (after the last entry). */
+static CrmStatus
+entries_end(const CrmReader *r, const char **reason)
+{
+	if (crm_reader_left(r) == 0)
+		return CRM_OK;
+	*reason = "the length does not match the entries";
+	return CRM_EDATA;
+}
+
 /* Decode and validate; see accum.h. */
 CrmStatus
 crm_accum_decode(const unsigned char *buf, size_t len, CrmAccum *a, const char **reason)
@@ -965,11 +975,8 @@ crm_accum_decode(const unsigned char *buf, size_t len, CrmAccum *a, const char *
 		}
 		if (sorted)
 		{
-			if (crm_reader_left(&r) != 0)
-			{
-				*reason = "the length does not match the entries";
-				return CRM_EDATA;
-			}
+			if ((st = entries_end(&r, reason)) != CRM_OK)
+				return st;
 			a->rows = rows;
 			a->flat_distinct = true;
 			a->flat_next = flat_next_check(a->n);
@@ -1006,11 +1013,8 @@ crm_accum_decode(const unsigned char *buf, size_t len, CrmAccum *a, const char *
 		if ((i & 0xFFFF) == 0xFFFF && crm_interrupted())
 			return CRM_EINTERRUPTED;
 	}
-	if (crm_reader_left(&r) != 0)
-	{
-		*reason = "the length does not match the entries";
-		return CRM_EDATA;
-	}
+	if ((st = entries_end(&r, reason)) != CRM_OK)
+		return st;
 	a->rows = rows;
 	maybe_go_flat(a);
 	return CRM_OK;
@@ -1072,12 +1076,11 @@ crm_accum_merge_encoded(CrmAccum *dst, const unsigned char *buf, size_t len,
 				return st;
 			}
 		}
-		if (crm_reader_left(&r) != 0)
+		if ((st = entries_end(&r, reason)) != CRM_OK)
 		{
 			dst->n = n0;
 			dst->flat_distinct = distinct0;
-			*reason = "the length does not match the entries";
-			return CRM_EDATA;
+			return st;
 		}
 		dst->rows += rows;
 		flat_check(dst);
@@ -1096,11 +1099,8 @@ crm_accum_merge_encoded(CrmAccum *dst, const unsigned char *buf, size_t len,
 		if ((i & 0xFFFF) == 0xFFFF && crm_interrupted())
 			return CRM_EINTERRUPTED;
 	}
-	if (crm_reader_left(&r) != 0)
-	{
-		*reason = "the length does not match the entries";
-		return CRM_EDATA;
-	}
+	if ((st = entries_end(&r, reason)) != CRM_OK)
+		return st;
 	r.pos = entries_at;
 	entry_ctx_init(&ec, version);
 	b.n = 0;
