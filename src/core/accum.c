@@ -64,19 +64,6 @@ key_equal(const CrmAccumEntry *e, double x, double tx, double T)
 		crm_double_bits(e->T) == crm_double_bits(T);
 }
 
-/* Neumaier's compensated addition of v into the pair (*s, *c). */
-static inline void
-neumaier_add(double *s, double *c, double v)
-{
-	double		t = *s + v;
-
-	if (fabs(*s) >= fabs(v))
-		*c += (*s - t) + v;
-	else
-		*c += (v - t) + *s;
-	*s = t;
-}
-
 /* Start an empty accumulator; see accum.h. */
 CrmStatus
 crm_accum_init(CrmAccum *a, CrmModelKind kind, double penalizer, bool has_start,
@@ -275,7 +262,7 @@ add_hashed(CrmAccum *a, double x, double tx, double T, double w, double w_lo, ui
 		{
 			CrmAccumEntry *e = crm_accum_entry(a, a->slots[i].idx - 1);
 
-			neumaier_add(&e->w, &e->w_lo, w);
+			crm_neumaier_add(&e->w, &e->w_lo, w);
 			e->w_lo += w_lo;
 			return CRM_OK;
 		}
@@ -922,6 +909,16 @@ decode_entry(CrmReader *r, EntryCtx *c, const CrmModelSpec *spec, CrmObs *o, dou
 	return CRM_OK;
 }
 
+/* CRM_OK when the reader stands at the end of its bytes (after the last entry). */
+static CrmStatus
+entries_end(const CrmReader *r, const char **reason)
+{
+	if (crm_reader_left(r) == 0)
+		return CRM_OK;
+	*reason = "the length does not match the entries";
+	return CRM_EDATA;
+}
+
 /* Decode and validate; see accum.h. */
 CrmStatus
 crm_accum_decode(const unsigned char *buf, size_t len, CrmAccum *a, const char **reason)
@@ -978,11 +975,8 @@ crm_accum_decode(const unsigned char *buf, size_t len, CrmAccum *a, const char *
 		}
 		if (sorted)
 		{
-			if (crm_reader_left(&r) != 0)
-			{
-				*reason = "the length does not match the entries";
-				return CRM_EDATA;
-			}
+			if ((st = entries_end(&r, reason)) != CRM_OK)
+				return st;
 			a->rows = rows;
 			a->flat_distinct = true;
 			a->flat_next = flat_next_check(a->n);
@@ -1019,11 +1013,8 @@ crm_accum_decode(const unsigned char *buf, size_t len, CrmAccum *a, const char *
 		if ((i & 0xFFFF) == 0xFFFF && crm_interrupted())
 			return CRM_EINTERRUPTED;
 	}
-	if (crm_reader_left(&r) != 0)
-	{
-		*reason = "the length does not match the entries";
-		return CRM_EDATA;
-	}
+	if ((st = entries_end(&r, reason)) != CRM_OK)
+		return st;
 	a->rows = rows;
 	maybe_go_flat(a);
 	return CRM_OK;
@@ -1085,12 +1076,11 @@ crm_accum_merge_encoded(CrmAccum *dst, const unsigned char *buf, size_t len,
 				return st;
 			}
 		}
-		if (crm_reader_left(&r) != 0)
+		if ((st = entries_end(&r, reason)) != CRM_OK)
 		{
 			dst->n = n0;
 			dst->flat_distinct = distinct0;
-			*reason = "the length does not match the entries";
-			return CRM_EDATA;
+			return st;
 		}
 		dst->rows += rows;
 		flat_check(dst);
@@ -1109,11 +1099,8 @@ crm_accum_merge_encoded(CrmAccum *dst, const unsigned char *buf, size_t len,
 		if ((i & 0xFFFF) == 0xFFFF && crm_interrupted())
 			return CRM_EINTERRUPTED;
 	}
-	if (crm_reader_left(&r) != 0)
-	{
-		*reason = "the length does not match the entries";
-		return CRM_EDATA;
-	}
+	if ((st = entries_end(&r, reason)) != CRM_OK)
+		return st;
 	r.pos = entries_at;
 	entry_ctx_init(&ec, version);
 	b.n = 0;
@@ -1530,7 +1517,7 @@ sorted_merged(const CrmAccum *a, CrmObs **out, size_t *n)
 
 			for (i++; i < a->n && crm_double_bits(res[i].x) == crm_double_bits(o.x) &&
 				 crm_double_bits(res[i].tx) == crm_double_bits(o.tx) && crm_double_bits(res[i].T) == crm_double_bits(o.T); i++)
-				neumaier_add(&s, &c, res[i].w);
+				crm_neumaier_add(&s, &c, res[i].w);
 			o.w = s + c;
 			res[k++] = o;
 		}
@@ -1562,7 +1549,7 @@ crm_accum_sorted(const CrmAccum *a, CrmObs **out, size_t *n, double *total)
 	if (st != CRM_OK)
 		return st;
 	for (i = 0; i < m; i++)
-		neumaier_add(&s, &c, res[i].w);
+		crm_neumaier_add(&s, &c, res[i].w);
 	*total = s + c;
 	if (!isfinite(*total))
 	{

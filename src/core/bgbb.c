@@ -702,19 +702,13 @@ crm_bgbb_prob_n(const double *par, double x, double n, double *out)
 	comp = 0.0;
 	for (i = x; i < n; i += 1.0)
 	{
-		double		step,
-					t;
+		double		step;
 
 		acc = crm_logaddexp(acc, lt + comp);
 		step = log((i + 1.0) / (i + 1.0 - x)) + log((be + i - x) / (al + be + i))
 			+ log((de + i) / (ga + de + i + 1.0));
 		/* Neumaier: lt + comp is the running log term */
-		t = lt + step;
-		if (fabs(lt) >= fabs(step))
-			comp += (lt - t) + step;
-		else
-			comp += (step - t) + lt;
-		lt = t;
+		crm_neumaier_add(&lt, &comp, step);
 	}
 	*out = exp(acc);
 	if (!crm_isfinite(*out) || *out > 1.0 + 1e-12)

@@ -370,8 +370,6 @@ bg_loglik_batch(bool mbg, const double *par, const CrmObs *obs, size_t n,
 		{
 			const CrmObs *o = &obs[j];
 			double		w = o->w;
-			double		term,
-						t;
 
 			if ((j & BG_INTERRUPT_MASK) == BG_INTERRUPT_MASK && crm_interrupted())
 			{
@@ -395,28 +393,14 @@ bg_loglik_batch(bool mbg, const double *par, const CrmObs *obs, size_t n,
 				prev_T = o->T;
 			}
 			W += w;
-			/* Neumaier summation of the row log-likelihoods */
-			term = w * rl;
-			t = L + term;
-			if (fabs(L) >= fabs(term))
-				Lc += (L - t) + term;
-			else
-				Lc += (term - t) + L;
-			L = t;
+			/* compensated sum of the row log-likelihoods */
+			crm_neumaier_add(&L, &Lc, w * rl);
 			Gr += w * rgr;
 			Gal += w * rgal;
 			Om += w * rom;
 		}
 		runll = W * run.A + (L + Lc);
-		{
-			double		t = llsum + runll;
-
-			if (fabs(llsum) >= fabs(runll))
-				llcomp += (llsum - t) + runll;
-			else
-				llcomp += (runll - t) + llsum;
-			llsum = t;
-		}
+		crm_neumaier_add(&llsum, &llcomp, runll);
 		if (grad != NULL)
 		{
 			g[0] += W * run.dA_r + Gr;

@@ -15,6 +15,7 @@
 #ifndef CRM_CORE_H
 #define CRM_CORE_H
 
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
@@ -113,6 +114,23 @@ crm_double_bits(double v)
 
 	memcpy(&b, &v, sizeof(b));
 	return b;
+}
+
+/*
+ * Neumaier's compensated addition of v into the pair (*s, *c): the sum is
+ * *s + *c, correct to about one rounding whatever the order of magnitude
+ * of the terms.
+ */
+static inline void
+crm_neumaier_add(double *s, double *c, double v)
+{
+	double		t = *s + v;
+
+	if (fabs(*s) >= fabs(v))
+		*c += (*s - t) + v;
+	else
+		*c += (v - t) + *s;
+	*s = t;
 }
 
 /* true when x is a finite double (not NaN, not +-Inf) */

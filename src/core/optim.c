@@ -551,6 +551,27 @@ method_name(bool sbplx, bool newton)
 }
 
 /*
+ * *N = Σ w over obs[0..n), compensated, in the caller's (sorted) order;
+ * CRM_EDOMAIN when a weight is not finite and positive.
+ */
+static CrmStatus
+total_weight(const CrmObs *obs, size_t n, double *N)
+{
+	double		s = 0.0,
+				comp = 0.0;
+	size_t		k;
+
+	for (k = 0; k < n; k++)
+	{
+		if (!crm_isfinite(obs[k].w) || obs[k].w <= 0)
+			return CRM_EDOMAIN;
+		crm_neumaier_add(&s, &comp, obs[k].w);
+	}
+	*N = s + comp;
+	return CRM_OK;
+}
+
+/*
  * The whole search on obs[0..n): L-BFGS (with Sbplx where needed), Newton
  * polish of at most newton_steps steps, convergence checks.  Hout receives
  * the Hessian of f at the answer when res->hessian_cond > 0.
@@ -564,8 +585,7 @@ fit_full(const CrmModelSpec *spec, const CrmObs *obs, size_t n,
 	double		par0[CRM_MAX_PARAMS];
 	double		theta0[CRM_MAX_PARAMS];
 	double		f0 = 0.0;
-	double		s = 0.0,
-				comp = 0.0;
+	double		N;
 	double		gnorm = HUGE_VAL;
 	double		cond = 0.0;
 	bool		used_sbplx = false;
@@ -573,7 +593,6 @@ fit_full(const CrmModelSpec *spec, const CrmObs *obs, size_t n,
 	int			polished;
 	int			round;
 	int			i;
-	size_t		k;
 	CrmStatus	st;
 
 	memset(res, 0, sizeof(*res));
@@ -587,26 +606,14 @@ fit_full(const CrmModelSpec *spec, const CrmObs *obs, size_t n,
 	if (!crm_isfinite(opt->penalizer) || opt->penalizer < 0)
 		return CRM_EPARAM;
 
-	/* N = Σ w, compensated, in the caller's (sorted) order */
-	for (k = 0; k < n; k++)
-	{
-		double		w = obs[k].w;
-		double		t = s + w;
-
-		if (!crm_isfinite(w) || w <= 0)
-			return CRM_EDOMAIN;
-		if (fabs(s) >= fabs(w))
-			comp += (s - t) + w;
-		else
-			comp += (w - t) + s;
-		s = t;
-	}
+	if (total_weight(obs, n, &N) != CRM_OK)
+		return CRM_EDOMAIN;
 	memset(&c, 0, sizeof(c));
 	c.spec = spec;
 	c.obs = obs;
 	c.n = n;
 	c.np = spec->nparams;
-	c.N = s + comp;
+	c.N = N;
 	c.lambda = opt->penalizer;
 	c.max_evals = opt->max_evals > 0 ? opt->max_evals : DEFAULT_MAX_EVALS;
 	c.newton_steps = newton_steps;
@@ -784,32 +791,21 @@ refine_fixed_hessian(const CrmModelSpec *spec, const CrmObs *obs, size_t n,
 	double		f,
 				ll,
 				gnorm;
-	double		s = 0.0,
-				comp = 0.0;
+	double		N;
 	int			np = spec->nparams;
 	int			it,
 				i;
-	size_t		k;
 	bool		at_edge = false;
 	CrmStatus	st;
 
-	for (k = 0; k < n; k++)
-	{
-		double		w = obs[k].w;
-		double		t = s + w;
-
-		if (fabs(s) >= fabs(w))
-			comp += (s - t) + w;
-		else
-			comp += (w - t) + s;
-		s = t;
-	}
+	if (total_weight(obs, n, &N) != CRM_OK)
+		return CRM_ENOCONV;		/* (rows come checked: cannot happen) */
 	memset(&c, 0, sizeof(c));
 	c.spec = spec;
 	c.obs = obs;
 	c.n = n;
 	c.np = np;
-	c.N = s + comp;
+	c.N = N;
 	c.lambda = opt->penalizer;
 	c.max_evals = REFINE_MAX_STEPS + 1;
 	c.fatal = CRM_OK;

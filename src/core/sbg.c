@@ -198,19 +198,13 @@ hyp2f1_1b(double b, double c, double z, double *out)
 	{
 		double		rho = (b + k) / (c + k) * z;
 		double		lo,
-					hi,
-					t;
+					hi;
 
 		term *= rho;
 		/* bracket of the tail after this term (ratios from here on lie in [rho, z]) */
 		lo = term * rho / (1.0 - rho);
 		hi = term * z / (1.0 - z);
-		t = s + term;
-		if (fabs(s) >= fabs(term))
-			comp += (s - t) + term;
-		else
-			comp += (term - t) + s;
-		s = t;
+		crm_neumaier_add(&s, &comp, term);
 		if (hi - lo <= 1e-17 * s)
 		{
 			*out = s + comp + 0.5 * (lo + hi);

@@ -2157,15 +2157,7 @@ crm_svg_histogram(const CrmSvgHistogram *c, char **svg, size_t *len)
 	memcpy(a, c->values, c->n * sizeof(double));
 	qsort(a, c->n, sizeof(double), cmp_double);
 	for (i = 0; i < c->n; i++)
-	{
-		double		t = sum + a[i];
-
-		if (fabs(sum) >= fabs(a[i]))
-			comp += (sum - t) + a[i];
-		else
-			comp += (a[i] - t) + sum;
-		sum = t;
-	}
+		crm_neumaier_add(&sum, &comp, a[i]);
 	mean = (sum + comp) / (double) c->n;
 	median = quantile_sorted(a, c->n, 0.5);
 	lo = a[0];
