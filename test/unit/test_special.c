@@ -5,9 +5,12 @@
  *		against identities; log-space sums at their edges.
  */
 #include <math.h>
+#include <stdint.h>
+#include <stdio.h>
 
 #include "unit.h"
 #include "special.h"
+#include "crm_core.h"
 
 void		test_special(void);
 
@@ -96,10 +99,78 @@ log_sums(void)
 	ut_end();
 }
 
+/*
+ * crm_log1p against log1pl (long double: 11 more bits) over the whole
+ * range: tiny, moderate, huge, and just above −1, within 1.5 ulp; the
+ * edges as log1p's.
+ */
+static void
+fast_log1p(void)
+{
+	uint64_t	s = UINT64_C(88172645463325252);
+	double		worst = 0.0;
+	int			i;
+
+	ut_begin("special: crm_log1p within 1.5 ulp of log1pl; edges as log1p");
+	for (i = 0; i < 400000; i++)
+	{
+		double		u,
+					x,
+					got,
+					ulp;
+		long double want;
+
+		s ^= s << 13;
+		s ^= s >> 7;
+		s ^= s << 17;
+		u = (double) (s >> 11) * 0x1.0p-53;
+		switch (i % 4)
+		{
+			case 0:
+				x = exp(-745.0 * u);	/* (0, 1] down to subnormals */
+				break;
+			case 1:
+				x = -u;			/* (−1, 0] */
+				break;
+			case 2:
+				x = exp(709.0 * u); /* [1, 1e308] */
+				break;
+			default:
+				x = -1.0 + exp(-700.0 * u); /* just above −1 */
+				break;
+		}
+		if (!(x > -1.0))
+			continue;
+		got = crm_log1p(x);
+		want = log1pl((long double) x);
+		if ((double) want == 0.0)
+		{
+			ut_ok(got == 0.0, "crm_log1p(%.17g) = %.17g, want 0", x, got);
+			continue;
+		}
+		ulp = nextafter(fabs((double) want), INFINITY) - fabs((double) want);
+		u = (double) (fabsl((long double) got - want) / ulp);
+		if (u > worst)
+			worst = u;
+		ut_ok(u <= 1.5, "crm_log1p(%.17g) = %.17g, %.2f ulp from %.20Lg", x, got, u, want);
+	}
+	printf("# crm_log1p: worst %.3f ulp\n", worst);
+	ut_ok(crm_log1p(0.0) == 0.0 && !signbit(crm_log1p(0.0)), "crm_log1p(0)");
+	ut_ok(crm_log1p(-0.0) == 0.0 && signbit(crm_log1p(-0.0)), "crm_log1p(-0)");
+	ut_ok(crm_log1p(-1.0) == -INFINITY, "crm_log1p(-1) = -Inf");
+	ut_ok(isnan(crm_log1p(-2.0)), "crm_log1p(-2) is NaN");
+	ut_ok(isnan(crm_log1p(NAN)), "crm_log1p(NaN) is NaN");
+	ut_ok(crm_log1p(INFINITY) == INFINITY, "crm_log1p(Inf) = Inf");
+	ut_ok(crm_log1p(5e-324) == 5e-324, "crm_log1p(smallest subnormal)");
+	ut_ok(crm_log1p(1.7976931348623157e308) == log1p(1.7976931348623157e308), "crm_log1p(DBL_MAX)");
+	ut_end();
+}
+
 void
 test_special(void)
 {
 	psi_reference();
 	lgamma_diff_and_lbeta();
 	log_sums();
+	fast_log1p();
 }
