@@ -748,7 +748,7 @@ static double
 mix_psi(const BgMix *m, double y)
 {
 	double		t = exp(-fabs(y));
-	double		e = log1p(t);
+	double		e = crm_log1p(t);
 	double		lp,
 				l1p,
 				p;
@@ -1085,7 +1085,7 @@ beta_mix(double a, double bp, BgLogG lng, const void *ctx,
 static double
 bg_logit(double p)
 {
-	return log(p) - log1p(-p);
+	return log(p) - crm_log1p(-p);
 }
 
 /* ------------------------------------------------------------------------
@@ -1108,8 +1108,8 @@ bg_exp_lng(double p, double lp, const void *vctx)
 	double		pg = p * ctx->gamma;
 
 	if (pg < 1e-200)
-		return log(ctx->k * ctx->gamma) + log1p(-0.5 * (ctx->k + 1.0) * pg);
-	return log(-expm1(-ctx->k * log1p(pg))) - lp;
+		return log(ctx->k * ctx->gamma) + crm_log1p(-0.5 * (ctx->k + 1.0) * pg);
+	return log(-expm1(-ctx->k * crm_log1p(pg))) - lp;
 }
 
 /* Terms the negative-binomial series may take before the quadrature is cheaper. */
@@ -1141,7 +1141,7 @@ bg_log_expected_alive(double k, double beta, double a, double bp, double t,
 	}
 	if (nest <= BG_NB_MAXTERMS)
 	{
-		double		lnscale = -k * log1p(gamma);	/* ln P(N = 0) */
+		double		lnscale = -k * crm_log1p(gamma);	/* ln P(N = 0) */
 		double		q = 1.0;	/* P(N = n) / e^lnscale */
 		double		mn = 0.0;	/* m(n) */
 		double		bj = 1.0;	/* β_n */
@@ -1555,7 +1555,7 @@ bg_prob_n(bool mbg, const double *par, double n, double t, double *out)
 		*out = n == 0.0 ? 1.0 : 0.0;
 		return CRM_OK;
 	}
-	lw = -log1p(t / alpha);		/* ln(α/(α+t)) */
+	lw = -crm_log1p(t / alpha);		/* ln(α/(α+t)) */
 	lz = log(t) - log(alpha + t);
 	z = t / (alpha + t);
 	w = alpha / (alpha + t);
@@ -1654,7 +1654,7 @@ bg_lgamma1p(double s)
 		acc += (i % 2 == 0) ? term : -term;
 		sp *= s;
 	}
-	return acc + (1.0 - EULER_GAMMA) * s - log1p(s);
+	return acc + (1.0 - EULER_GAMMA) * s - crm_log1p(s);
 }
 
 /*
