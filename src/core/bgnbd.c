@@ -41,6 +41,7 @@
 #include <string.h>
 
 #include "bgnbd.h"
+#include "vmath.h"
 #include "predcache.h"
 #include "special.h"
 
@@ -409,6 +410,31 @@ bg_loglik_batch(bool mbg, const double *par, const CrmObs *obs, size_t n,
 				c_iT[m] = iT;
 				c_D[m] = ltx - lT;
 				c_w[m] = o->w;
+			}
+			if (run.has_c)
+			{
+				double		c_ee[BG_CHUNK],
+							c_l1[BG_CHUNK];
+
+				for (k = 0; k < m; k++)
+					c_ee[k] = -fabs(run.lc - run.rx * c_D[k]);
+				crm_exp_log1p_n(c_ee, c_l1, m);
+				for (k = 0; k < m; k++)
+				{
+					double		w = c_w[k],
+								d = run.rx * c_D[k],
+								e = run.lc - d,
+								ee = c_ee[k],
+								wa = e > 0.0 ? ee / (1.0 + ee) : 1.0 / (1.0 + ee);
+
+					rl = -run.rx * c_ltx[k] + (e > 0.0 ? run.lc : d) + c_l1[k];
+					W += w;
+					crm_neumaier_add(&L, &Lc, w * rl);
+					Gr += w * (-c_ltx[k] + wa * c_D[k]);
+					Gal += w * (-c_itx[k] + wa * (c_itx[k] - c_iT[k]));
+					Om += w * (1.0 - wa);
+				}
+				continue;
 			}
 			for (k = 0; k < m; k++)
 			{
