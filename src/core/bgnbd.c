@@ -218,14 +218,18 @@ bg_run_init(const BgCall *c, BgRun *run, double x)
  *	*gr  = −ln(α+tx) + ω·ln((α+tx)/(α+T))       (∂/∂r, less the per-x part)
  *	*gal = −1/(α+tx) + ω·(1/(α+tx) − 1/(α+T))    (∂/∂α divided by r+x, less r/α)
  *	*om  = 1 − ω, the posterior weight of "dropped out after the last purchase"
- * where ω = e^d/(e^d + c).  ltx/itx and lT/iT are ln and reciprocal of α+tx
- * and α+T.  With no c (BG/NBD, x = 0) ω = 1.
+ * where ω = e^d/(e^d + c).  ltx/itx are ln and reciprocal of α+tx, D =
+ * ln((α+tx)/(α+T)) <= 0, iT = 1/(α+T).  With c (run->has_c), ee = e^−|e|
+ * and l1 = ln(1 + ee) for e = ln c − d come precomputed (bg_loglik_batch
+ * takes them over arrays): ln[e^d + c] = max(d, ln c) + l1.  With no c
+ * (BG/NBD, x = 0) ω = 1.
  */
 static inline void
-bg_row(const BgRun *run, double ltx, double itx, double D, double iT,
-	   double *ll, double *gr, double *gal, double *om)
+bg_row(const BgRun *run, double ltx, double itx, double D, double iT, double ee,
+	   double l1, double *ll, double *gr, double *gal, double *om)
 {
 	double		d = run->rx * D;
+	double		w;
 
 	if (!run->has_c)
 	{
@@ -235,28 +239,19 @@ bg_row(const BgRun *run, double ltx, double itx, double D, double iT,
 		*om = 0.0;
 		return;
 	}
+	if (run->lc - d > 0.0)
+	{
+		*ll = -run->rx * ltx + run->lc + l1;
+		w = ee / (1.0 + ee);
+	}
 	else
 	{
-		double		e = run->lc - d;
-		double		ee,
-					w;
-
-		if (e > 0.0)
-		{
-			ee = exp(-e);
-			*ll = -run->rx * ltx + run->lc + crm_log1p(ee);
-			w = ee / (1.0 + ee);
-		}
-		else
-		{
-			ee = exp(e);
-			*ll = -run->rx * ltx + d + crm_log1p(ee);
-			w = 1.0 / (1.0 + ee);
-		}
-		*gr = -ltx + w * D;
-		*gal = -itx + w * (itx - iT);
-		*om = 1.0 - w;
+		*ll = -run->rx * ltx + d + l1;
+		w = 1.0 / (1.0 + ee);
 	}
+	*gr = -ltx + w * D;
+	*gal = -itx + w * (itx - iT);
+	*om = 1.0 - w;
 }
 
 /* Rows between two calls of crm_interrupted(). */
@@ -371,17 +366,19 @@ bg_loglik_batch(bool mbg, const double *par, const CrmObs *obs, size_t n,
 		for (j = i; j < n && obs[j].x == x;)
 		{
 			/*
-			 * A chunk of rows in two passes: first the lookups and the
-			 * exponent of each row, then the exp/log1p of all of them.
-			 * One row's arithmetic is a chain of dependent latencies
-			 * (lookup, exp, log); separated, the second pass's rows are
-			 * independent and the processor overlaps them.
+			 * A chunk of rows in passes: first the lookups of each row,
+			 * then the exp/log1p of all of them (crm_exp_log1p_n: four
+			 * at a time with libmvec), then the sums.  One row's
+			 * arithmetic is a chain of dependent latencies (lookup, exp,
+			 * log); separated, the rows of a pass are independent.
 			 */
 			double		c_ltx[BG_CHUNK],
 						c_itx[BG_CHUNK],
 						c_iT[BG_CHUNK],
 						c_D[BG_CHUNK],
-						c_w[BG_CHUNK];
+						c_w[BG_CHUNK],
+						c_ee[BG_CHUNK],
+						c_l1[BG_CHUNK];
 			size_t		m = 0,
 						k;
 
@@ -413,34 +410,19 @@ bg_loglik_batch(bool mbg, const double *par, const CrmObs *obs, size_t n,
 			}
 			if (run.has_c)
 			{
-				double		c_ee[BG_CHUNK],
-							c_l1[BG_CHUNK];
-
 				for (k = 0; k < m; k++)
 					c_ee[k] = -fabs(run.lc - run.rx * c_D[k]);
 				crm_exp_log1p_n(c_ee, c_l1, m);
-				for (k = 0; k < m; k++)
-				{
-					double		w = c_w[k],
-								d = run.rx * c_D[k],
-								e = run.lc - d,
-								ee = c_ee[k],
-								wa = e > 0.0 ? ee / (1.0 + ee) : 1.0 / (1.0 + ee);
-
-					rl = -run.rx * c_ltx[k] + (e > 0.0 ? run.lc : d) + c_l1[k];
-					W += w;
-					crm_neumaier_add(&L, &Lc, w * rl);
-					Gr += w * (-c_ltx[k] + wa * c_D[k]);
-					Gal += w * (-c_itx[k] + wa * (c_itx[k] - c_iT[k]));
-					Om += w * (1.0 - wa);
-				}
-				continue;
 			}
+			else
+				for (k = 0; k < m; k++)
+					c_ee[k] = c_l1[k] = 0.0;	/* not used */
 			for (k = 0; k < m; k++)
 			{
 				double		w = c_w[k];
 
-				bg_row(&run, c_ltx[k], c_itx[k], c_D[k], c_iT[k], &rl, &rgr, &rgal, &rom);
+				bg_row(&run, c_ltx[k], c_itx[k], c_D[k], c_iT[k], c_ee[k], c_l1[k],
+					   &rl, &rgr, &rgal, &rom);
 				W += w;
 				/* compensated sum of the row log-likelihoods */
 				crm_neumaier_add(&L, &Lc, w * rl);
