@@ -15,6 +15,7 @@ MODULE_big = crm_ext
 # plain-C numerical core (no PostgreSQL headers); unit-tested directly
 CORE_SRCS = \
 	src/core/crm_core.c \
+	src/core/vmath.c \
 	src/core/codec.c \
 	src/core/predcache.c \
 	src/core/special.c \
@@ -102,7 +103,17 @@ REGRESS = \
 REGRESS_OPTS = --inputdir=. --outputdir=.
 
 PG_CPPFLAGS = -I$(srcdir)/src -I$(srcdir)/src/core -DCRM_EXT_VERSION='"$(EXTVERSION)"'
-SHLIB_LINK = -lnlopt -lm
+# glibc's vector math library (libmvec, x86-64 only): the BG/NBD likelihood
+# takes exp and log over arrays with its AVX2 functions when the CPU has
+# them (src/core/vmath.c); without it the same loops run on libm.
+HAVE_LIBMVEC := $(shell $(CC) -dumpmachine 2>/dev/null | grep -q '^x86_64' && \
+	printf 'int main(void){return 0;}\n' | $(CC) -x c - -o /dev/null -lmvec 2>/dev/null && echo yes)
+ifeq ($(HAVE_LIBMVEC),yes)
+MVEC_CPPFLAGS = -DCRM_HAVE_LIBMVEC
+MVEC_LIBS = -lmvec
+endif
+PG_CPPFLAGS += $(MVEC_CPPFLAGS)
+SHLIB_LINK = -lnlopt $(MVEC_LIBS) -lm
 
 EXTRA_CLEAN = test/unit/runner test/unit/build results regression.diffs regression.out \
 	test/fuzz/sqlfuzz test/fuzz/fuzz_decoders
@@ -146,7 +157,7 @@ UNIT_CFLAGS = -std=gnu99 -O1 -g -Wall -Wextra -Wno-unused-parameter \
 SHARED_DIR ?= $(abspath ../shared)
 
 test/unit/runner: $(CORE_SRCS) $(UNIT_SRCS) $(wildcard src/core/*.h) $(wildcard test/unit/*.h)
-	$(CC) $(UNIT_CFLAGS) -o $@ $(CORE_SRCS) $(UNIT_SRCS) -lnlopt -lm
+	$(CC) $(UNIT_CFLAGS) $(MVEC_CPPFLAGS) -o $@ $(CORE_SRCS) $(UNIT_SRCS) -lnlopt $(MVEC_LIBS) -lm
 
 unitcheck: test/unit/runner
 	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ./test/unit/runner $(SHARED_DIR)
@@ -169,8 +180,8 @@ test/fuzz/sqlfuzz: test/fuzz/sqlfuzz.c
 
 test/fuzz/fuzz_decoders: test/fuzz/fuzz_decoders.c $(CORE_SRCS) $(wildcard src/core/*.h)
 	$(CLANG) -std=gnu99 -O1 -g -fsanitize=fuzzer,address,undefined \
-		-fno-sanitize-recover=undefined -fno-omit-frame-pointer -Isrc/core \
-		-o $@ test/fuzz/fuzz_decoders.c $(CORE_SRCS) -lnlopt -lm
+		-fno-sanitize-recover=undefined -fno-omit-frame-pointer -Isrc/core $(MVEC_CPPFLAGS) \
+		-o $@ test/fuzz/fuzz_decoders.c $(CORE_SRCS) -lnlopt $(MVEC_LIBS) -lm
 
 fuzz: test/fuzz/sqlfuzz test/fuzz/fuzz_decoders
 	CRM_ONLY=fuzz CRM_FUZZ_CALLS=$(FUZZ_CALLS) CRM_FUZZ_SECONDS=$(FUZZ_SECONDS) test/check.sh

@@ -41,6 +41,7 @@
 #include <string.h>
 
 #include "bgnbd.h"
+#include "vmath.h"
 #include "predcache.h"
 #include "special.h"
 
@@ -217,15 +218,18 @@ bg_run_init(const BgCall *c, BgRun *run, double x)
  *	*gr  = −ln(α+tx) + ω·ln((α+tx)/(α+T))       (∂/∂r, less the per-x part)
  *	*gal = −1/(α+tx) + ω·(1/(α+tx) − 1/(α+T))    (∂/∂α divided by r+x, less r/α)
  *	*om  = 1 − ω, the posterior weight of "dropped out after the last purchase"
- * where ω = e^d/(e^d + c).  ltx/itx and lT/iT are ln and reciprocal of α+tx
- * and α+T.  With no c (BG/NBD, x = 0) ω = 1.
+ * where ω = e^d/(e^d + c).  ltx/itx are ln and reciprocal of α+tx, D =
+ * ln((α+tx)/(α+T)) <= 0, iT = 1/(α+T).  With c (run->has_c), ee = e^−|e|
+ * and l1 = ln(1 + ee) for e = ln c − d come precomputed (bg_loglik_batch
+ * takes them over arrays): ln[e^d + c] = max(d, ln c) + l1.  With no c
+ * (BG/NBD, x = 0) ω = 1.
  */
 static inline void
-bg_row(const BgRun *run, double ltx, double itx, double lT, double iT,
-	   double *ll, double *gr, double *gal, double *om)
+bg_row(const BgRun *run, double ltx, double itx, double D, double iT, double ee,
+	   double l1, double *ll, double *gr, double *gal, double *om)
 {
-	double		D = ltx - lT;	/* <= 0 */
 	double		d = run->rx * D;
+	double		w;
 
 	if (!run->has_c)
 	{
@@ -235,32 +239,25 @@ bg_row(const BgRun *run, double ltx, double itx, double lT, double iT,
 		*om = 0.0;
 		return;
 	}
+	if (run->lc - d > 0.0)
+	{
+		*ll = -run->rx * ltx + run->lc + l1;
+		w = ee / (1.0 + ee);
+	}
 	else
 	{
-		double		e = run->lc - d;
-		double		ee,
-					w;
-
-		if (e > 0.0)
-		{
-			ee = exp(-e);
-			*ll = -run->rx * ltx + run->lc + log1p(ee);
-			w = ee / (1.0 + ee);
-		}
-		else
-		{
-			ee = exp(e);
-			*ll = -run->rx * ltx + d + log1p(ee);
-			w = 1.0 / (1.0 + ee);
-		}
-		*gr = -ltx + w * D;
-		*gal = -itx + w * (itx - iT);
-		*om = 1.0 - w;
+		*ll = -run->rx * ltx + d + l1;
+		w = 1.0 / (1.0 + ee);
 	}
+	*gr = -ltx + w * D;
+	*gal = -itx + w * (itx - iT);
+	*om = 1.0 - w;
 }
 
 /* Rows between two calls of crm_interrupted(). */
 #define BG_INTERRUPT_MASK 4095
+/* rows of a chunk of the likelihood loop */
+#define BG_CHUNK 64
 
 /*
  * A direct-mapped cache of ln(α+v) and 1/(α+v) for recency and age values
@@ -366,19 +363,34 @@ bg_loglik_batch(bool mbg, const double *par, const CrmObs *obs, size_t n,
 			goto done;
 		}
 		bg_run_init(&call, &run, x);
-		for (j = i; j < n && obs[j].x == x; j++)
+		for (j = i; j < n && obs[j].x == x;)
 		{
-			const CrmObs *o = &obs[j];
-			double		w = o->w;
+			/*
+			 * A chunk of rows in passes: first the lookups of each row,
+			 * then the exp/log1p of all of them (crm_exp_log1p_n: four
+			 * at a time with libmvec), then the sums.  One row's
+			 * arithmetic is a chain of dependent latencies (lookup, exp,
+			 * log); separated, the rows of a pass are independent.
+			 */
+			double		c_ltx[BG_CHUNK],
+						c_itx[BG_CHUNK],
+						c_iT[BG_CHUNK],
+						c_D[BG_CHUNK],
+						c_w[BG_CHUNK],
+						c_ee[BG_CHUNK],
+						c_l1[BG_CHUNK];
+			size_t		m = 0,
+						k;
 
-			if ((j & BG_INTERRUPT_MASK) == BG_INTERRUPT_MASK && crm_interrupted())
+			for (; j < n && obs[j].x == x && m < BG_CHUNK; j++, m++)
 			{
-				st = CRM_EINTERRUPTED;
-				goto done;
-			}
-			if (o->tx != prev_tx || o->T != prev_T)
-			{
-				/* a new (tx, T): reuse what is unchanged */
+				const CrmObs *o = &obs[j];
+
+				if ((j & BG_INTERRUPT_MASK) == BG_INTERRUPT_MASK && crm_interrupted())
+				{
+					st = CRM_EINTERRUPTED;
+					goto done;
+				}
 				if (o->tx != prev_tx)
 					bg_cache_get(cache, call.alpha, o->tx, &ltx, &itx);
 				if (o->T == o->tx)
@@ -386,18 +398,38 @@ bg_loglik_batch(bool mbg, const double *par, const CrmObs *obs, size_t n,
 					lT = ltx;
 					iT = itx;
 				}
-				else if (o->T != prev_T)
+				else if (o->T != prev_T || o->tx != prev_tx)
 					bg_cache_get(cache, call.alpha, o->T, &lT, &iT);
-				bg_row(&run, ltx, itx, lT, iT, &rl, &rgr, &rgal, &rom);
 				prev_tx = o->tx;
 				prev_T = o->T;
+				c_ltx[m] = ltx;
+				c_itx[m] = itx;
+				c_iT[m] = iT;
+				c_D[m] = ltx - lT;
+				c_w[m] = o->w;
 			}
-			W += w;
-			/* compensated sum of the row log-likelihoods */
-			crm_neumaier_add(&L, &Lc, w * rl);
-			Gr += w * rgr;
-			Gal += w * rgal;
-			Om += w * rom;
+			if (run.has_c)
+			{
+				for (k = 0; k < m; k++)
+					c_ee[k] = -fabs(run.lc - run.rx * c_D[k]);
+				crm_exp_log1p_n(c_ee, c_l1, m);
+			}
+			else
+				for (k = 0; k < m; k++)
+					c_ee[k] = c_l1[k] = 0.0;	/* not used */
+			for (k = 0; k < m; k++)
+			{
+				double		w = c_w[k];
+
+				bg_row(&run, c_ltx[k], c_itx[k], c_D[k], c_iT[k], c_ee[k], c_l1[k],
+					   &rl, &rgr, &rgal, &rom);
+				W += w;
+				/* compensated sum of the row log-likelihoods */
+				crm_neumaier_add(&L, &Lc, w * rl);
+				Gr += w * rgr;
+				Gal += w * rgal;
+				Om += w * rom;
+			}
 		}
 		runll = W * run.A + (L + Lc);
 		crm_neumaier_add(&llsum, &llcomp, runll);
@@ -571,7 +603,7 @@ bg_log_c(bool mbg, const double *par, double x)
 
 	if (!mbg && x == 0.0)
 		return 0.0;
-	return mbg ? log(a) - log(b + x) : log(a) - log(b + x - 1.0);
+	return log(a / (mbg ? b + x : b + x - 1.0));
 }
 
 /*
@@ -581,7 +613,7 @@ bg_log_c(bool mbg, const double *par, double x)
 static double
 bg_log_ratio(const double *par, double x, double tx, double T)
 {
-	return (par[0] + x) * log1p((T - tx) / (par[1] + tx));
+	return (par[0] + x) * crm_log1p((T - tx) / (par[1] + tx));
 }
 
 /* ln P(alive) (below) given lc = bg_log_c(mbg, par, x) and bg_log_ratio(). */
@@ -724,7 +756,7 @@ static double
 mix_psi(const BgMix *m, double y)
 {
 	double		t = exp(-fabs(y));
-	double		e = log1p(t);
+	double		e = crm_log1p(t);
 	double		lp,
 				l1p,
 				p;
@@ -1061,7 +1093,7 @@ beta_mix(double a, double bp, BgLogG lng, const void *ctx,
 static double
 bg_logit(double p)
 {
-	return log(p) - log1p(-p);
+	return log(p) - crm_log1p(-p);
 }
 
 /* ------------------------------------------------------------------------
@@ -1084,8 +1116,8 @@ bg_exp_lng(double p, double lp, const void *vctx)
 	double		pg = p * ctx->gamma;
 
 	if (pg < 1e-200)
-		return log(ctx->k * ctx->gamma) + log1p(-0.5 * (ctx->k + 1.0) * pg);
-	return log(-expm1(-ctx->k * log1p(pg))) - lp;
+		return log(ctx->k * ctx->gamma) + crm_log1p(-0.5 * (ctx->k + 1.0) * pg);
+	return log(-expm1(-ctx->k * crm_log1p(pg))) - lp;
 }
 
 /* Terms the negative-binomial series may take before the quadrature is cheaper. */
@@ -1117,7 +1149,7 @@ bg_log_expected_alive(double k, double beta, double a, double bp, double t,
 	}
 	if (nest <= BG_NB_MAXTERMS)
 	{
-		double		lnscale = -k * log1p(gamma);	/* ln P(N = 0) */
+		double		lnscale = -k * crm_log1p(gamma);	/* ln P(N = 0) */
 		double		q = 1.0;	/* P(N = n) / e^lnscale */
 		double		mn = 0.0;	/* m(n) */
 		double		bj = 1.0;	/* β_n */
@@ -1258,55 +1290,111 @@ bg_memo_context(CrmPredCache *pc, bool mbg, const double *par, int tag, double a
 }
 
 /*
- * ln E[Y(t) | x, tx, T] = ln P(alive) + ln E[purchases | alive].  The second
- * term depends on (x, T) only: with a memo pc (may be NULL) it is computed
- * once per (x, T) and kept with ln c(x), so a repeated (x, T) costs one
- * lookup and the P(alive) arithmetic, and gives the same bits.
+ * The parts of E[Y(t) | x, tx, T] = P(alive) E[purchases | alive]: *le =
+ * ln E[purchases | alive] and *E = its exp, *lc = ln c(x), *lratio = the
+ * tx part of P(alive).  *le depends on (x, T) only: with a memo pc (may be
+ * NULL) it is computed once per (x, T) and kept with its exp and ln c(x),
+ * so a repeated (x, T) costs one lookup and the P(alive) arithmetic, and
+ * gives the same bits.  CRM_OK with *le = −Inf for t = 0.
  */
 static CrmStatus
-bg_log_cond_expected(bool mbg, const double *par, double t, double x, double tx,
-					 double T, CrmPredCache *pc, double *logout)
+bg_cond_parts(bool mbg, const double *par, double t, double x, double tx, double T,
+			  CrmPredCache *pc, double *le, double *E, double *lc, double *lratio)
 {
-	CrmStatus	st = bg_check_call(par, x, tx, T);
-	double		lpa,
-				le,
-				lc,
-				lratio,
-				v[CRM_PREDCACHE_NVAL];
+	CrmStatus	st;
+	double		v[CRM_PREDCACHE_NVAL];
 
-	if (st != CRM_OK)
+	/* start the memo's load first: the checks and the tx part overlap it */
+	bg_memo_context(pc, mbg, par, BG_TAG_EXPECTED, t);
+	crm_predcache_prefetch(pc, BG_TAG_EXPECTED, x, T);
+	if ((st = bg_check_call(par, x, tx, T)) != CRM_OK)
 		return st;
 	if ((st = bg_check_horizon(t)) != CRM_OK)
 		return st;
 	if (t == 0.0)
 	{
-		*logout = -INFINITY;
+		*le = -INFINITY;
+		*E = 0.0;
+		*lc = *lratio = 0.0;
 		return CRM_OK;
 	}
-	bg_memo_context(pc, mbg, par, BG_TAG_EXPECTED, t);
-	/* start the memo's load, compute the tx part meanwhile */
-	crm_predcache_prefetch(pc, BG_TAG_EXPECTED, x, T);
-	lratio = (!mbg && x == 0.0) ? 0.0 : bg_log_ratio(par, x, tx, T);
+	*lratio = (!mbg && x == 0.0) ? 0.0 : bg_log_ratio(par, x, tx, T);
 	if (crm_predcache_get(pc, BG_TAG_EXPECTED, x, T, v))
 	{
-		le = v[0];
-		lc = v[1];
+		*le = v[0];
+		*lc = v[1];
+		*E = v[2];
+		return CRM_OK;
+	}
+	*lc = bg_log_c(mbg, par, x);
+	st = bg_log_expected_alive(par[0] + x, par[1] + T, par[2],
+							   bg_bpost(mbg, par[3], x), t, le);
+	if (st != CRM_OK)
+		return st;
+	*E = exp(*le);
+	v[0] = *le;
+	v[1] = *lc;
+	v[2] = *E;
+	v[3] = 0.0;
+	crm_predcache_put(pc, BG_TAG_EXPECTED, x, T, v);
+	return CRM_OK;
+}
+
+/* ln E[Y(t) | x, tx, T] = ln P(alive) + ln E[purchases | alive]. */
+static CrmStatus
+bg_log_cond_expected(bool mbg, const double *par, double t, double x, double tx,
+					 double T, CrmPredCache *pc, double *logout)
+{
+	double		le,
+				E,
+				lc,
+				lratio;
+	CrmStatus	st = bg_cond_parts(mbg, par, t, x, tx, T, pc, &le, &E, &lc, &lratio);
+
+	if (st != CRM_OK)
+		return st;
+	*logout = t == 0.0 ? le : bg_log_p_alive_parts(mbg, x, lc, lratio) + le;
+	return CRM_OK;
+}
+
+/*
+ * E[Y(t) | x, tx, T] = E[purchases | alive] · P(alive), in linear space
+ * when E[purchases | alive] is a normal number (P(alive) as the logistic
+ * function, as in bg_p_alive_checked: one exp instead of the three of
+ * exp(ln P(alive) + ln E)), else as the exp of the logs.
+ */
+static CrmStatus
+bg_cond_expected(bool mbg, const double *par, double t, double x, double tx,
+				 double T, CrmPredCache *pc, double *out)
+{
+	double		le,
+				E,
+				lc,
+				lratio;
+	CrmStatus	st = bg_cond_parts(mbg, par, t, x, tx, T, pc, &le, &E, &lc, &lratio);
+
+	if (st != CRM_OK)
+		return st;
+	if (t == 0.0)
+		*out = 0.0;
+	else if (!mbg && x == 0.0)
+		*out = E;
+	else if (isnormal(E) && !isnan(lc + lratio))
+	{
+		double		z = lc + lratio,
+					e;
+
+		if (z > 0.0)
+		{
+			e = exp(-z);
+			*out = E * (e / (1.0 + e));
+		}
+		else
+			*out = E / (1.0 + exp(z));
 	}
 	else
-	{
-		lc = bg_log_c(mbg, par, x);
-		st = bg_log_expected_alive(par[0] + x, par[1] + T, par[2],
-								   bg_bpost(mbg, par[3], x), t, &le);
-		if (st != CRM_OK)
-			return st;
-		v[0] = le;
-		v[1] = lc;
-		v[2] = v[3] = 0.0;
-		crm_predcache_put(pc, BG_TAG_EXPECTED, x, T, v);
-	}
-	lpa = bg_log_p_alive_parts(mbg, x, lc, lratio);
-	*logout = lpa + le;
-	return CRM_OK;
+		*out = exp(bg_log_p_alive_parts(mbg, x, lc, lratio) + le);
+	return crm_isfinite(*out) ? CRM_OK : CRM_ERANGE;
 }
 
 CrmStatus
@@ -1341,20 +1429,14 @@ CrmStatus
 crm_bgnbd_cond_expected_memo(const double *par, double t, double x, double tx,
 							 double T, CrmPredCache *pc, double *out)
 {
-	double		l = 0.0;
-	CrmStatus	st = bg_log_cond_expected(false, par, t, x, tx, T, pc, &l);
-
-	return bg_exp_out(st, &l, out);
+	return bg_cond_expected(false, par, t, x, tx, T, pc, out);
 }
 
 CrmStatus
 crm_mbgnbd_cond_expected_memo(const double *par, double t, double x, double tx,
 							  double T, CrmPredCache *pc, double *out)
 {
-	double		l = 0.0;
-	CrmStatus	st = bg_log_cond_expected(true, par, t, x, tx, T, pc, &l);
-
-	return bg_exp_out(st, &l, out);
+	return bg_cond_expected(true, par, t, x, tx, T, pc, out);
 }
 
 /* ------------------------------------------------------------------------
@@ -1481,7 +1563,7 @@ bg_prob_n(bool mbg, const double *par, double n, double t, double *out)
 		*out = n == 0.0 ? 1.0 : 0.0;
 		return CRM_OK;
 	}
-	lw = -log1p(t / alpha);		/* ln(α/(α+t)) */
+	lw = -crm_log1p(t / alpha);		/* ln(α/(α+t)) */
 	lz = log(t) - log(alpha + t);
 	z = t / (alpha + t);
 	w = alpha / (alpha + t);
@@ -1580,7 +1662,7 @@ bg_lgamma1p(double s)
 		acc += (i % 2 == 0) ? term : -term;
 		sp *= s;
 	}
-	return acc + (1.0 - EULER_GAMMA) * s - log1p(s);
+	return acc + (1.0 - EULER_GAMMA) * s - crm_log1p(s);
 }
 
 /*

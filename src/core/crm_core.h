@@ -133,6 +133,26 @@ crm_neumaier_add(double *s, double *c, double v)
 	*s = t;
 }
 
+/*
+ * ln(1 + x), as log1p(x) to about one ulp (at most 1.05 ulp against
+ * log1pl in the unit tests, glibc's log1p 0.8), in two thirds of its time:
+ * glibc's log1p is the old fdlibm polynomial (11 ns here), its log is
+ * table driven (6 ns), and the likelihoods and P(alive) take a log1p per
+ * customer.  With u = 1 + x rounded, 1 + x = u (1 + (x − (u − 1))/u)
+ * where x − (u − 1) is the rounding error of u, computed exactly, so
+ * ln(1 + x) = ln u + (x − (u − 1))/u up to a term of the order of the
+ * error squared (2^-106).  x <= −1, ±0, +Inf and NaN go to log1p.
+ */
+static inline double
+crm_log1p(double x)
+{
+	double		u = 1.0 + x;
+
+	if (!(u > 0.0 && u < HUGE_VAL) || x == 0.0)
+		return log1p(x);
+	return log(u) + (x - (u - 1.0)) / u;
+}
+
 /* true when x is a finite double (not NaN, not +-Inf) */
 static inline bool
 crm_isfinite(double x)

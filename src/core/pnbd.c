@@ -104,7 +104,7 @@ ts_table_fill(void)
 		ts_table.near_[k] = E / (1.0 + E);
 		ts_table.far_[k] = 1.0 / (1.0 + E);
 		/* dx/dtau = π cosh(tau) E / (1 + E)^2 on [0, 1] */
-		ts_table.lw[k] = log(PNBD_PI * cosh(tau)) - 2.0 * q - 2.0 * log1p(E);
+		ts_table.lw[k] = log(PNBD_PI * cosh(tau)) - 2.0 * q - 2.0 * crm_log1p(E);
 	}
 	ts_table.ready = true;
 }
@@ -445,7 +445,7 @@ hyp_series(double w, double c, double a, double z, double lomz, double omz,
 		}
 	if (k >= cap)
 		return false;
-	*le = log1p(E);
+	*le = crm_log1p(E);
 	if (d != NULL)
 	{
 		d[0] = c * Ew / (1.0 + E);
@@ -593,7 +593,7 @@ hyp_series_pair(double w, const double *c, const double *a, const double *z,
 		return false;
 	for (l = 0; l < 2; l++)
 	{
-		le[l] = log1p(fin[l][0]);
+		le[l] = crm_log1p(fin[l][0]);
 		d[l][0] = c[l] * fin[l][2] / (1.0 + fin[l][0]);
 		d[l][1] = -lomz[l] - fin[l][1] / (1.0 + fin[l][0]);
 		d[l][2] = (c[l] - 1.0) / omz[l] + fin[l][3] / (1.0 + fin[l][0]);
@@ -624,7 +624,7 @@ hyp_quad_f(void *vctx, double u, double dl, double dr, double *aux)
 {
 	HypQuadCtx *ctx = (HypQuadCtx *) vctx;
 	double		lgz = u < 1.0 ? log(-expm1(-u)) - ctx->lz :
-		log1p(-ctx->omz * expm1(dr) / ctx->z);
+		crm_log1p(-ctx->omz * expm1(dr) / ctx->z);
 
 	aux[0] = lgz;
 	aux[1] = u;
@@ -640,7 +640,7 @@ static double
 hyp_quad_f_small_w(void *vctx, double v, double dl, double dr, double *aux)
 {
 	HypQuadCtx *ctx = (HypQuadCtx *) vctx;
-	double		lv = v < 0.5 ? log(v) : log1p(-dr);
+	double		lv = v < 0.5 ? log(v) : crm_log1p(-dr);
 	double		lu = ctx->logU + lv / ctx->w;
 	double		u = exp(lu);
 	double		umr = -ctx->U * expm1(lv / ctx->w);	/* U − u */
@@ -650,7 +650,7 @@ hyp_quad_f_small_w(void *vctx, double v, double dl, double dr, double *aux)
 		lgu = log(-expm1(-u) / u);
 	else
 		lgu = -0.5 * u;
-	aux[0] = u < 1.0 ? lgu + lu - ctx->lz : log1p(-ctx->omz * expm1(umr) / ctx->z);
+	aux[0] = u < 1.0 ? lgu + lu - ctx->lz : crm_log1p(-ctx->omz * expm1(umr) / ctx->z);
 	aux[1] = u;
 	return (ctx->w - 1.0) * lgu - (ctx->c - 1.0) * umr;
 }
@@ -751,7 +751,7 @@ crm_pnbd_hyp2f1(double w, double c, double z, double *logf, double *dlogf)
 	if (!(w > 0.0) || !(c > 0.0) || !(c < w + 1.0) || !crm_isfinite(w) ||
 		!(z >= 0.0) || !(z < 1.0))
 		return CRM_EDOMAIN;
-	return pnbd_hyp(w, c, w + 1.0 - c, z, 1.0 - z, z < 0.5 ? log1p(-z) : log(1.0 - z), logf, &le,
+	return pnbd_hyp(w, c, w + 1.0 - c, z, 1.0 - z, z < 0.5 ? crm_log1p(-z) : log(1.0 - z), logf, &le,
 					dlogf);
 }
 
@@ -883,7 +883,7 @@ pnbd_term(const PnbdPar *p, const PnbdX *px, int i, double t, bool want_grad,
 	double		d[3];
 	CrmStatus	st;
 
-	tm->lomz = z < 0.5 ? log1p(-z) : log(omz);
+	tm->lomz = z < 0.5 ? crm_log1p(-z) : log(omz);
 	st = pnbd_hyp(px->w, px->c[i], px->a[i], z, omz, tm->lomz, &tm->lf, &tm->le,
 				  want_grad ? d : NULL);
 	if (st != CRM_OK)
@@ -963,7 +963,7 @@ pnbd_term_pair(const PnbdPar *p, const PnbdX *px, int i0, double t0, int i1, dou
 	for (l = 0; l < 2; l++)
 	{
 		lmt[l] = log(mt[l]);
-		lomz[l] = z[l] < 0.5 ? log1p(-z[l]) : log(omz[l]);
+		lomz[l] = z[l] < 0.5 ? crm_log1p(-z[l]) : log(omz[l]);
 	}
 	c[0] = px->c[i0];
 	c[1] = px->c[i1];
@@ -1018,7 +1018,7 @@ pnbd_eval(const double *par, double x, double tx, double T, double *ll,
 		return CRM_EDOMAIN;
 	pnbd_par_setup(par, &p);
 	pnbd_x_setup(&p, x, want, &px);
-	B = crm_lgamma_diff(p.r, x) - p.r * log1p(T / p.alpha) - p.s * log1p(T / p.beta);
+	B = crm_lgamma_diff(p.r, x) - p.r * crm_log1p(T / p.alpha) - p.s * crm_log1p(T / p.beta);
 	if (x > 0.0)
 		B -= x * log(p.alpha + T);
 
@@ -1029,9 +1029,9 @@ pnbd_eval(const double *par, double x, double tx, double T, double *ll,
 		*lpa = 0.0;
 		if (want)
 		{
-			grad[0] = px.gk0[0] - p.la - log1p(T / p.alpha);
+			grad[0] = px.gk0[0] - p.la - crm_log1p(T / p.alpha);
 			grad[1] = (p.r * T - x * p.alpha) / (p.alpha * (p.alpha + T));
-			grad[2] = -log1p(T / p.beta);
+			grad[2] = -crm_log1p(T / p.beta);
 			grad[3] = p.s * T / (p.beta * (p.beta + T));
 		}
 		return crm_isfinite(B) ? CRM_OK : CRM_ERANGE;
@@ -1050,9 +1050,9 @@ pnbd_eval(const double *par, double x, double tx, double T, double *ll,
 	 * directly, so no term is large when tx is close to T.
 	 */
 	k2 = p.age ? p.s : px.rx;
-	rho = log1p(p.delta * (T - tx) / ((p.m + T) * (p.mn + tx)));
+	rho = crm_log1p(p.delta * (T - tx) / ((p.m + T) * (p.mn + tx)));
 	D2 = px.lcf[1] + t2.le + (p.age ? t2.lomz : 0.0);
-	D1 = px.lcf[0] + t1.le + px.w * log1p((T - tx) / (p.m + tx)) + k2 * rho +
+	D1 = px.lcf[0] + t1.le + px.w * crm_log1p((T - tx) / (p.m + tx)) + k2 * rho +
 		(p.age ? 0.0 : t1.lomz);
 	/* L >= the alive-throughout term: clamp rounding at tx → T */
 	lse = crm_logaddexp(D1, D2);
@@ -1463,7 +1463,7 @@ pnbd_loglik_batch(const double *par, const CrmObs *obs, size_t n, double *ll, do
 		d = A2 - t1.A;
 		e = exp(-fabs(d));
 		row.T = o->T;
-		row.lse = (d > 0.0 ? A2 : t1.A) + log1p(e);
+		row.lse = (d > 0.0 ? A2 : t1.A) + crm_log1p(e);
 		row.p2 = d > 0.0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
 		row.sl = sl;
 		have_row = true;
@@ -1680,8 +1680,8 @@ pnbd_memo_context(CrmPredCache *pc, const double *par, int fn, double a1, double
  * set).
  */
 static CrmStatus
-pnbd_pred_lpa(const double *par, double x, double tx, double T, CrmPredCache *pc,
-			  double *lpa)
+pnbd_pred_parts(const double *par, double x, double tx, double T, CrmPredCache *pc,
+				double *Bout, double *D1out, double *D2out, bool *sure)
 {
 	PnbdPar		p;
 	PnbdX		px;
@@ -1693,7 +1693,6 @@ pnbd_pred_lpa(const double *par, double x, double tx, double T, CrmPredCache *pc
 				D2,
 				s1,
 				lomz1,
-				lse,
 				k2,
 				rho,
 				w;
@@ -1726,15 +1725,17 @@ pnbd_pred_lpa(const double *par, double x, double tx, double T, CrmPredCache *pc
 		B = vT[0];
 	else
 	{
-		B = crm_lgamma_diff(p.r, x) - p.r * log1p(T / p.alpha) - p.s * log1p(T / p.beta);
+		B = crm_lgamma_diff(p.r, x) - p.r * crm_log1p(T / p.alpha) - p.s * crm_log1p(T / p.beta);
 		if (x > 0.0)
 			B -= x * log(p.alpha + T);
 	}
 
+	*Bout = B;
+	*sure = tx == T;
 	if (tx == T)
 	{
 		/* the customer bought at T: alive for sure */
-		*lpa = 0.0;
+		*D1out = *D2out = -INFINITY;
 		return crm_isfinite(B) ? CRM_OK : CRM_ERANGE;
 	}
 
@@ -1782,14 +1783,80 @@ pnbd_pred_lpa(const double *par, double x, double tx, double T, CrmPredCache *pc
 	/* pnbd_eval's D1, lse and checks, term by term in the same order */
 	w = p.r + p.s + x;
 	k2 = p.age ? p.s : p.r + x;
-	rho = log1p(p.delta * (T - tx) / ((p.m + T) * (p.mn + tx)));
-	D1 = s1 + w * log1p((T - tx) / (p.m + tx)) + k2 * rho + (p.age ? 0.0 : lomz1);
+	rho = crm_log1p(p.delta * (T - tx) / ((p.m + T) * (p.mn + tx)));
+	D1 = s1 + w * crm_log1p((T - tx) / (p.m + tx)) + k2 * rho + (p.age ? 0.0 : lomz1);
+	*D1out = D1;
+	*D2out = D2;
+	return CRM_OK;
+}
+
+/* ln P(alive) = −ln(e^D1 + e^D2) (at most 0) from pnbd_pred_parts. */
+static CrmStatus
+pnbd_pred_lpa(const double *par, double x, double tx, double T, CrmPredCache *pc,
+			  double *lpa)
+{
+	double		B,
+				D1,
+				D2,
+				lse;
+	bool		sure;
+	CrmStatus	st = pnbd_pred_parts(par, x, tx, T, pc, &B, &D1, &D2, &sure);
+
+	if (st != CRM_OK)
+		return st;
+	if (sure)
+	{
+		*lpa = 0.0;
+		return CRM_OK;
+	}
 	lse = crm_logaddexp(D1, D2);
 	if (lse < 0.0)
 		lse = 0.0;
 	*lpa = -lse;
 	if (!crm_isfinite(B + lse))
 		return CRM_ERANGE;
+	return CRM_OK;
+}
+
+/*
+ * P(alive) = 1/(e^D1 + e^D2) = e^−h/(1 + e^(l−h)) (h, l the larger and the
+ * smaller of D1, D2; at most 1) from pnbd_pred_parts: two exp instead of
+ * the exp, log1p and exp of e^(ln P(alive)), the same statuses as
+ * pnbd_pred_lpa (ln L = B + ln(e^D1 + e^D2) must be finite).
+ */
+static CrmStatus
+pnbd_pred_pa(const double *par, double x, double tx, double T, CrmPredCache *pc,
+			 double *pa)
+{
+	double		B,
+				D1,
+				D2,
+				h,
+				l,
+				v;
+	bool		sure;
+	CrmStatus	st = pnbd_pred_parts(par, x, tx, T, pc, &B, &D1, &D2, &sure);
+
+	if (st != CRM_OK)
+		return st;
+	if (sure)
+	{
+		*pa = 1.0;
+		return CRM_OK;
+	}
+	if (isnan(D1) || isnan(D2))
+		return CRM_ERANGE;
+	h = D1 > D2 ? D1 : D2;
+	l = D1 > D2 ? D2 : D1;
+	if (h == INFINITY || !crm_isfinite(B))
+		return CRM_ERANGE;
+	if (h == -INFINITY)
+	{
+		*pa = 1.0;				/* both terms vanish: ln(e^D1 + e^D2) < 0, taken as 0 */
+		return CRM_OK;
+	}
+	v = exp(-h) / (1.0 + exp(l - h));
+	*pa = v < 1.0 ? v : 1.0;
 	return CRM_OK;
 }
 
@@ -1803,15 +1870,8 @@ CrmStatus
 crm_pnbd_p_alive_memo(const double *par, double x, double tx, double T, CrmPredCache *pc,
 					  double *out)
 {
-	double		lpa;
-	CrmStatus	st;
-
 	pnbd_memo_context(pc, par, PN_FN_P_ALIVE, 0.0, 0.0);
-	st = pnbd_pred_lpa(par, x, tx, T, pc, &lpa);
-	if (st != CRM_OK)
-		return st;
-	*out = exp(lpa);
-	return CRM_OK;
+	return pnbd_pred_pa(par, x, tx, T, pc, out);
 }
 
 CrmStatus
@@ -1839,7 +1899,7 @@ crm_pnbd_expected(const double *par, double t, double *out)
 		return CRM_EPARAM;
 	if (!(t >= 0.0) || !crm_isfinite(t))
 		return CRM_EDOMAIN;
-	v = par[0] * (par[3] / par[1]) * pnbd_expm1_ratio(par[2] - 1.0, log1p(t / par[3]));
+	v = par[0] * (par[3] / par[1]) * pnbd_expm1_ratio(par[2] - 1.0, crm_log1p(t / par[3]));
 	if (!crm_isfinite(v))
 		return CRM_ERANGE;
 	*out = v;
@@ -1847,17 +1907,17 @@ crm_pnbd_expected(const double *par, double t, double *out)
 }
 
 /*
- * ln E[Y(t) | x, tx, T], where E[Y(t) | x, tx, T] =
- * (r+x)(β+T)/((α+T)(s−1)) [1 − ((β+T)/(β+T+t))^(s−1)] · P(alive).
- * −inf when t = 0.
+ * E[Y(t) | x, tx, T] = (r+x)(β+T)/((α+T)(s−1)) [1 − ((β+T)/(β+T+t))^(s−1)]
+ * · P(alive): *ls = the log of the first factor (it depends on (x, T):
+ * memoized with its exp *es), then ln P(alive) (log, for the log form) or
+ * P(alive) (linear).
  */
 static CrmStatus
-pnbd_log_cond_expected(const double *par, double t, double x, double tx, double T,
-					   CrmPredCache *pc, double *out)
+pnbd_cond_expected_parts(const double *par, double t, double x, double tx, double T,
+						 CrmPredCache *pc, bool linear, double *ls, double *es,
+						 double *p)
 {
-	double		lpa,
-				v,
-				c[CRM_PREDCACHE_NVAL];
+	double		c[CRM_PREDCACHE_NVAL];
 	CrmStatus	st;
 
 	if (!par_ok(par))
@@ -1866,19 +1926,36 @@ pnbd_log_cond_expected(const double *par, double t, double x, double tx, double 
 		return CRM_EDOMAIN;
 	pnbd_memo_context(pc, par, PN_FN_COND_EXPECTED, t, 0.0);
 	crm_predcache_prefetch(pc, PN_TAG_CE, x, T);
-	st = pnbd_pred_lpa(par, x, tx, T, pc, &lpa);
+	st = linear ? pnbd_pred_pa(par, x, tx, T, pc, p) : pnbd_pred_lpa(par, x, tx, T, pc, p);
 	if (st != CRM_OK)
 		return st;
-	/* the logs depend on (x, T): kept term by term, summed in the same order */
 	if (!crm_predcache_get(pc, PN_TAG_CE, x, T, c))
 	{
-		c[0] = log(par[0] + x);
-		c[1] = log(par[3] + T);
-		c[2] = log(par[1] + T);
-		c[3] = log(pnbd_expm1_ratio(par[2] - 1.0, log1p(t / (par[3] + T))));
+		c[0] = log(par[0] + x) + log(par[3] + T) - log(par[1] + T) +
+			log(pnbd_expm1_ratio(par[2] - 1.0, crm_log1p(t / (par[3] + T))));
+		c[1] = exp(c[0]);
+		c[2] = c[3] = 0.0;
 		crm_predcache_put(pc, PN_TAG_CE, x, T, c);
 	}
-	v = lpa + c[0] + c[1] - c[2] + c[3];
+	*ls = c[0];
+	*es = c[1];
+	return CRM_OK;
+}
+
+/* ln E[Y(t) | x, tx, T]; −Inf when t = 0. */
+static CrmStatus
+pnbd_log_cond_expected(const double *par, double t, double x, double tx, double T,
+					   CrmPredCache *pc, double *out)
+{
+	double		ls,
+				es,
+				lpa,
+				v;
+	CrmStatus	st = pnbd_cond_expected_parts(par, t, x, tx, T, pc, false, &ls, &es, &lpa);
+
+	if (st != CRM_OK)
+		return st;
+	v = lpa + ls;
 	if (isnan(v) || v == INFINITY)
 		return CRM_ERANGE;
 	*out = v;
@@ -1899,16 +1976,35 @@ crm_pnbd_cond_expected(const double *par, double t, double x, double tx, double 
 	return crm_pnbd_cond_expected_memo(par, t, x, tx, T, NULL, out);
 }
 
+/*
+ * E[Y(t) | x, tx, T] as the product of the memoized first factor and
+ * P(alive) when the factor is a normal number, else from the logs.
+ */
 CrmStatus
 crm_pnbd_cond_expected_memo(const double *par, double t, double x, double tx, double T,
 							CrmPredCache *pc, double *out)
 {
-	double		lv;
-	CrmStatus	st = pnbd_log_cond_expected(par, t, x, tx, T, pc, &lv);
+	double		ls,
+				es,
+				pa;
+	CrmStatus	st = pnbd_cond_expected_parts(par, t, x, tx, T, pc, true, &ls, &es, &pa);
 
 	if (st != CRM_OK)
 		return st;
-	*out = exp(lv);
+	if (t == 0.0)
+		*out = 0.0;
+	else if (isnormal(es))
+		*out = es * pa;
+	else
+	{
+		double		lpa;
+
+		if ((st = pnbd_pred_lpa(par, x, tx, T, pc, &lpa)) != CRM_OK)
+			return st;
+		if (isnan(lpa + ls) || lpa + ls == INFINITY)
+			return CRM_ERANGE;
+		*out = exp(lpa + ls);
+	}
 	if (!crm_isfinite(*out))
 		return CRM_ERANGE;
 	return CRM_OK;
@@ -1938,19 +2034,19 @@ pmf_f(void *vctx, double q, double dl, double dr, double *aux)
 	double		d = q - c->q0;
 	double		em = c->u0 * expm1(d);	/* u − u0 */
 
-	return (c->n + 1.0) * d - (c->k + c->n) * log1p(em / (c->A + c->u0)) -
-		(c->s + 1.0) * log1p(em / (c->B + c->u0));
+	return (c->n + 1.0) * d - (c->k + c->n) * crm_log1p(em / (c->A + c->u0)) -
+		(c->s + 1.0) * crm_log1p(em / (c->B + c->u0));
 }
 
 /* φ(q0) itself */
 static double
 pmf_phi0(const PmfCtx *c)
 {
-	double		l = c->q0 - c->k * log1p(c->u0 / c->A) - c->s * log1p(c->u0 / c->B) -
+	double		l = c->q0 - c->k * crm_log1p(c->u0 / c->A) - c->s * crm_log1p(c->u0 / c->B) -
 		log(c->B + c->u0);
 
 	if (c->n > 0.0)
-		l -= c->n * log1p(c->A / c->u0);
+		l -= c->n * crm_log1p(c->A / c->u0);
 	return l;
 }
 
@@ -1991,9 +2087,9 @@ pnbd_pmf_alive(double k, double s, double A, double B, double n, double t, doubl
 		return CRM_OK;
 	}
 	lc = crm_lgamma_diff(k, n) - crm_lgamma(n + 1.0);
-	term1 = lc - k * log1p(t / A) - s * log1p(t / B);
+	term1 = lc - k * crm_log1p(t / A) - s * crm_log1p(t / B);
 	if (n > 0.0)
-		term1 -= n * log1p(A / t);
+		term1 -= n * crm_log1p(A / t);
 
 	c.n = n;
 	c.k = k;
@@ -2110,7 +2206,7 @@ dert_f(void *vctx, double q, double dl, double dr, double *aux)
 	double		d = q - c->q0;
 	double		em = c->u0 * expm1(d);	/* u − u0 */
 
-	return c->s * d - em - log1p(em / (c->z + c->u0));
+	return c->s * d - em - crm_log1p(em / (c->z + c->u0));
 }
 
 /* φ'(q) = s − u − u/(z+u), decreasing. */

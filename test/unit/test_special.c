@@ -5,9 +5,13 @@
  *		against identities; log-space sums at their edges.
  */
 #include <math.h>
+#include <stdint.h>
+#include <stdio.h>
 
 #include "unit.h"
 #include "special.h"
+#include "crm_core.h"
+#include "vmath.h"
 
 void		test_special(void);
 
@@ -96,10 +100,186 @@ log_sums(void)
 	ut_end();
 }
 
+/*
+ * crm_log1p against log1pl (long double: 11 more bits) over the whole
+ * range: tiny, moderate, huge, and just above −1, within 1.5 ulp; the
+ * edges as log1p's.
+ */
+static void
+fast_log1p(void)
+{
+	uint64_t	s = UINT64_C(88172645463325252);
+	double		worst = 0.0;
+	int			i;
+
+	ut_begin("special: crm_log1p within 1.5 ulp of log1pl; edges as log1p");
+	for (i = 0; i < 400000; i++)
+	{
+		double		u,
+					x,
+					got,
+					ulp;
+		long double want;
+
+		s ^= s << 13;
+		s ^= s >> 7;
+		s ^= s << 17;
+		u = (double) (s >> 11) * 0x1.0p-53;
+		switch (i % 4)
+		{
+			case 0:
+				x = exp(-745.0 * u);	/* (0, 1] down to subnormals */
+				break;
+			case 1:
+				x = -u;			/* (−1, 0] */
+				break;
+			case 2:
+				x = exp(709.0 * u); /* [1, 1e308] */
+				break;
+			default:
+				x = -1.0 + exp(-700.0 * u); /* just above −1 */
+				break;
+		}
+		if (!(x > -1.0))
+			continue;
+		got = crm_log1p(x);
+		want = log1pl((long double) x);
+		if ((double) want == 0.0)
+		{
+			ut_ok(got == 0.0, "crm_log1p(%.17g) = %.17g, want 0", x, got);
+			continue;
+		}
+		ulp = nextafter(fabs((double) want), INFINITY) - fabs((double) want);
+		u = (double) (fabsl((long double) got - want) / ulp);
+		if (u > worst)
+			worst = u;
+		ut_ok(u <= 1.5, "crm_log1p(%.17g) = %.17g, %.2f ulp from %.20Lg", x, got, u, want);
+	}
+	printf("# crm_log1p: worst %.3f ulp\n", worst);
+	ut_ok(crm_log1p(0.0) == 0.0 && !signbit(crm_log1p(0.0)), "crm_log1p(0)");
+	ut_ok(crm_log1p(-0.0) == 0.0 && signbit(crm_log1p(-0.0)), "crm_log1p(-0)");
+	ut_ok(crm_log1p(-1.0) == -INFINITY, "crm_log1p(-1) = -Inf");
+	ut_ok(isnan(crm_log1p(-2.0)), "crm_log1p(-2) is NaN");
+	ut_ok(isnan(crm_log1p(NAN)), "crm_log1p(NaN) is NaN");
+	ut_ok(crm_log1p(INFINITY) == INFINITY, "crm_log1p(Inf) = Inf");
+	ut_ok(crm_log1p(5e-324) == 5e-324, "crm_log1p(smallest subnormal)");
+	ut_ok(crm_log1p(1.7976931348623157e308) == log1p(1.7976931348623157e308), "crm_log1p(DBL_MAX)");
+	ut_end();
+}
+
+/* ulps between got and the long double want (0 when equal) */
+static double
+ulp_dist(double got, long double want)
+{
+	double		w = (double) want;
+	double		ulp;
+
+	if (got == w)
+		return 0.0;
+	ulp = w == 0.0 ? 4.9406564584124654e-324 : nextafter(fabs(w), INFINITY) - fabs(w);
+	return (double) (fabsl((long double) got - want) / ulp);
+}
+
+/*
+ * crm_exp_log1p_n on both paths (libmvec's AVX2 functions where built and
+ * supported, and the libm loop): within 3 ulp of expl/log1pl (normal
+ * results), the two within a few ulp of each other, every length (the
+ * vector loop's tail), edges.
+ */
+static void
+exp_log1p_arrays(void)
+{
+	enum
+	{
+		N = 20011
+	};
+	static double in[N],
+				v[2][N],
+				l[2][N];
+	uint64_t	s = UINT64_C(0x2545F4914F6CDD1D);
+	double		worst_e = 0.0,
+				worst_l = 0.0,
+				worst_d = 0.0;
+	int			pass,
+				i;
+	size_t		n;
+
+	ut_begin("special: crm_exp_log1p_n, vector and libm paths, within 3 ulp of expl/log1pl");
+	printf("# crm_exp_log1p_n: vector path %s\n", crm_vmath_vectorized() ? "used (libmvec AVX2)" : "not available");
+	for (i = 0; i < N; i++)
+	{
+		s ^= s << 13;
+		s ^= s >> 7;
+		s ^= s << 17;
+		in[i] = -((double) (s >> 11) * 0x1.0p-53) * (i % 2 ? 40.0 : 700.0);
+	}
+	in[0] = 0.0;
+	in[1] = -INFINITY;
+	in[2] = -745.5;
+	in[3] = -1e-300;
+	for (pass = 0; pass < 2; pass++)
+	{
+		crm_vmath_allow_vector(pass == 0);
+		for (i = 0; i < N; i++)
+			v[pass][i] = in[i];
+		crm_exp_log1p_n(v[pass], l[pass], N);
+		for (i = 0; i < N; i++)
+		{
+			long double e = expl((long double) in[i]);
+
+			if (e >= 2.2250738585072014e-308L)
+			{
+				double		ue = ulp_dist(v[pass][i], e),
+							ul = ulp_dist(l[pass][i], log1pl((long double) v[pass][i]));
+
+				if (ue > worst_e)
+					worst_e = ue;
+				if (ul > worst_l)
+					worst_l = ul;
+				ut_ok(ue <= 3.0 && ul <= 3.0, "pass %d: exp(%.17g) = %.17g (%.2f ulp), log1p = %.17g (%.2f ulp)",
+					  pass, in[i], v[pass][i], ue, l[pass][i], ul);
+			}
+			else
+				ut_ok(v[pass][i] >= 0.0 && v[pass][i] < 2.3e-308 && l[pass][i] == v[pass][i],
+					  "pass %d: exp(%.17g) = %.17g, log1p %.17g (below DBL_MIN)", pass, in[i], v[pass][i], l[pass][i]);
+		}
+	}
+	for (i = 0; i < N; i++)
+	{
+		double		d = fabs(l[0][i] - l[1][i]) / (fabs(l[1][i]) > 1e-300 ? fabs(l[1][i]) : 1.0);
+
+		if (d > worst_d)
+			worst_d = d;
+	}
+	ut_ok(worst_d <= 1e-15, "the two paths differ by %.3g relative", worst_d);
+	ut_ok(v[0][0] == 1.0 && l[0][0] == log(2.0), "exp(0) = 1, log1p(1) = ln 2: %.17g %.17g", v[0][0], l[0][0]);
+	ut_ok(v[0][1] == 0.0 && l[0][1] == 0.0, "exp(-Inf) = 0, log1p(0) = 0");
+	/* every length: the vector loop's tail */
+	crm_vmath_allow_vector(true);
+	for (n = 0; n <= 9; n++)
+	{
+		double		a[9],
+					b[9];
+		size_t		k;
+
+		for (k = 0; k < n; k++)
+			a[k] = -0.5 * (double) k;
+		crm_exp_log1p_n(a, b, n);
+		for (k = 0; k < n; k++)
+			ut_ok(ulp_dist(a[k], expl(-0.5L * (long double) k)) <= 3.0 &&
+				  ulp_dist(b[k], log1pl((long double) a[k])) <= 3.0, "length %zu, element %zu", n, k);
+	}
+	printf("# crm_exp_log1p_n: worst exp %.2f ulp, log1p %.2f ulp; paths differ by %.2g\n",
+		   worst_e, worst_l, worst_d);
+	ut_end();
+}
+
 void
 test_special(void)
 {
 	psi_reference();
 	lgamma_diff_and_lbeta();
 	log_sums();
+	fast_log1p();
+	exp_log1p_arrays();
 }
