@@ -1340,32 +1340,16 @@ bg_cond_parts(bool mbg, const double *par, double t, double x, double tx, double
 	return CRM_OK;
 }
 
-/* ln E[Y(t) | x, tx, T] = ln P(alive) + ln E[purchases | alive]. */
-static CrmStatus
-bg_log_cond_expected(bool mbg, const double *par, double t, double x, double tx,
-					 double T, CrmPredCache *pc, double *logout)
-{
-	double		le,
-				E,
-				lc,
-				lratio;
-	CrmStatus	st = bg_cond_parts(mbg, par, t, x, tx, T, pc, &le, &E, &lc, &lratio);
-
-	if (st != CRM_OK)
-		return st;
-	*logout = t == 0.0 ? le : bg_log_p_alive_parts(mbg, x, lc, lratio) + le;
-	return CRM_OK;
-}
-
 /*
- * E[Y(t) | x, tx, T] = E[purchases | alive] · P(alive), in linear space
- * when E[purchases | alive] is a normal number (P(alive) as the logistic
+ * E[Y(t) | x, tx, T] = E[purchases | alive] · P(alive), or its log when
+ * in_log (ln P(alive) + ln E, −Inf for t = 0).  In linear space when
+ * E[purchases | alive] is a normal number (P(alive) as the logistic
  * function, as in bg_p_alive_checked: one exp instead of the three of
  * exp(ln P(alive) + ln E)), else as the exp of the logs.
  */
 static CrmStatus
 bg_cond_expected(bool mbg, const double *par, double t, double x, double tx,
-				 double T, CrmPredCache *pc, double *out)
+				 double T, CrmPredCache *pc, bool in_log, double *out)
 {
 	double		le,
 				E,
@@ -1375,6 +1359,11 @@ bg_cond_expected(bool mbg, const double *par, double t, double x, double tx,
 
 	if (st != CRM_OK)
 		return st;
+	if (in_log)
+	{
+		*out = t == 0.0 ? le : bg_log_p_alive_parts(mbg, x, lc, lratio) + le;
+		return CRM_OK;
+	}
 	if (t == 0.0)
 		*out = 0.0;
 	else if (!mbg && x == 0.0)
@@ -1401,14 +1390,14 @@ CrmStatus
 crm_bgnbd_log_cond_expected(const double *par, double t, double x, double tx,
 							double T, double *out)
 {
-	return bg_log_cond_expected(false, par, t, x, tx, T, NULL, out);
+	return bg_cond_expected(false, par, t, x, tx, T, NULL, true, out);
 }
 
 CrmStatus
 crm_mbgnbd_log_cond_expected(const double *par, double t, double x, double tx,
 							 double T, double *out)
 {
-	return bg_log_cond_expected(true, par, t, x, tx, T, NULL, out);
+	return bg_cond_expected(true, par, t, x, tx, T, NULL, true, out);
 }
 
 CrmStatus
@@ -1429,14 +1418,14 @@ CrmStatus
 crm_bgnbd_cond_expected_memo(const double *par, double t, double x, double tx,
 							 double T, CrmPredCache *pc, double *out)
 {
-	return bg_cond_expected(false, par, t, x, tx, T, pc, out);
+	return bg_cond_expected(false, par, t, x, tx, T, pc, false, out);
 }
 
 CrmStatus
 crm_mbgnbd_cond_expected_memo(const double *par, double t, double x, double tx,
 							  double T, CrmPredCache *pc, double *out)
 {
-	return bg_cond_expected(true, par, t, x, tx, T, pc, out);
+	return bg_cond_expected(true, par, t, x, tx, T, pc, false, out);
 }
 
 /* ------------------------------------------------------------------------

@@ -1635,12 +1635,13 @@ const CrmModelSpec crm_pnbd_spec = {
  * Every prediction of a customer needs ln P(alive), pnbd_eval's *lpa.  Its
  * costly parts are the two 2F1 terms, of which the recency term depends on
  * (x, tx) and the age term on (x, T), and the alive-throughout term B on
- * (x, T).  pnbd_pred_lpa computes ln P(alive) with exactly pnbd_eval's
+ * (x, T).  pnbd_pred_alive computes ln P(alive) with exactly pnbd_eval's
  * arithmetic (and its statuses, the finiteness of ln L = B + lse included)
  * but takes those parts from a memo (predcache.h) when the call site has
  * one: per (x, tx) the first partial sum ln(s/w) + le1 of D1 and ln(1−z1),
  * per (x, T) B and D2; what is left per row is two log1p, one
  * ln(e^D1 + e^D2) and a few products, and the result has the same bits.
+ * P(alive) itself (not its log) is 1/(e^D1 + e^D2) from the same D1, D2.
  * --------------------------------------------------------------------- */
 
 /* Tags of the memoized factors of this file. */
@@ -1790,43 +1791,16 @@ pnbd_pred_parts(const double *par, double x, double tx, double T, CrmPredCache *
 	return CRM_OK;
 }
 
-/* ln P(alive) = −ln(e^D1 + e^D2) (at most 0) from pnbd_pred_parts. */
-static CrmStatus
-pnbd_pred_lpa(const double *par, double x, double tx, double T, CrmPredCache *pc,
-			  double *lpa)
-{
-	double		B,
-				D1,
-				D2,
-				lse;
-	bool		sure;
-	CrmStatus	st = pnbd_pred_parts(par, x, tx, T, pc, &B, &D1, &D2, &sure);
-
-	if (st != CRM_OK)
-		return st;
-	if (sure)
-	{
-		*lpa = 0.0;
-		return CRM_OK;
-	}
-	lse = crm_logaddexp(D1, D2);
-	if (lse < 0.0)
-		lse = 0.0;
-	*lpa = -lse;
-	if (!crm_isfinite(B + lse))
-		return CRM_ERANGE;
-	return CRM_OK;
-}
-
 /*
- * P(alive) = 1/(e^D1 + e^D2) = e^−h/(1 + e^(l−h)) (h, l the larger and the
- * smaller of D1, D2; at most 1) from pnbd_pred_parts: two exp instead of
- * the exp, log1p and exp of e^(ln P(alive)), the same statuses as
- * pnbd_pred_lpa (ln L = B + ln(e^D1 + e^D2) must be finite).
+ * P(alive) from pnbd_pred_parts, or its log when in_log.  ln P(alive) =
+ * −ln(e^D1 + e^D2), at most 0; P(alive) = 1/(e^D1 + e^D2) = e^−h/(1 +
+ * e^(l−h)) (h, l the larger and the smaller of D1, D2; at most 1): two exp
+ * instead of the exp, log1p and exp of e^(ln P(alive)).  The same statuses
+ * either way (ln L = B + ln(e^D1 + e^D2) must be finite).
  */
 static CrmStatus
-pnbd_pred_pa(const double *par, double x, double tx, double T, CrmPredCache *pc,
-			 double *pa)
+pnbd_pred_alive(const double *par, double x, double tx, double T, CrmPredCache *pc,
+				bool in_log, double *out)
 {
 	double		B,
 				D1,
@@ -1841,8 +1815,17 @@ pnbd_pred_pa(const double *par, double x, double tx, double T, CrmPredCache *pc,
 		return st;
 	if (sure)
 	{
-		*pa = 1.0;
+		*out = in_log ? 0.0 : 1.0;
 		return CRM_OK;
+	}
+	if (in_log)
+	{
+		double		lse = crm_logaddexp(D1, D2);
+
+		if (lse < 0.0)
+			lse = 0.0;
+		*out = -lse;
+		return crm_isfinite(B + lse) ? CRM_OK : CRM_ERANGE;
 	}
 	if (isnan(D1) || isnan(D2))
 		return CRM_ERANGE;
@@ -1852,11 +1835,11 @@ pnbd_pred_pa(const double *par, double x, double tx, double T, CrmPredCache *pc,
 		return CRM_ERANGE;
 	if (h == -INFINITY)
 	{
-		*pa = 1.0;				/* both terms vanish: ln(e^D1 + e^D2) < 0, taken as 0 */
+		*out = 1.0;				/* both terms vanish: ln(e^D1 + e^D2) < 0, taken as 0 */
 		return CRM_OK;
 	}
 	v = exp(-h) / (1.0 + exp(l - h));
-	*pa = v < 1.0 ? v : 1.0;
+	*out = v < 1.0 ? v : 1.0;
 	return CRM_OK;
 }
 
@@ -1871,13 +1854,13 @@ crm_pnbd_p_alive_memo(const double *par, double x, double tx, double T, CrmPredC
 					  double *out)
 {
 	pnbd_memo_context(pc, par, PN_FN_P_ALIVE, 0.0, 0.0);
-	return pnbd_pred_pa(par, x, tx, T, pc, out);
+	return pnbd_pred_alive(par, x, tx, T, pc, false, out);
 }
 
 CrmStatus
 crm_pnbd_log_p_alive(const double *par, double x, double tx, double T, double *out)
 {
-	return pnbd_pred_lpa(par, x, tx, T, NULL, out);
+	return pnbd_pred_alive(par, x, tx, T, NULL, true, out);
 }
 
 /* [1 − e^(−εL)]/ε, = L at ε = 0 (the s = 1 limit of the expectations). */
@@ -1926,7 +1909,7 @@ pnbd_cond_expected_parts(const double *par, double t, double x, double tx, doubl
 		return CRM_EDOMAIN;
 	pnbd_memo_context(pc, par, PN_FN_COND_EXPECTED, t, 0.0);
 	crm_predcache_prefetch(pc, PN_TAG_CE, x, T);
-	st = linear ? pnbd_pred_pa(par, x, tx, T, pc, p) : pnbd_pred_lpa(par, x, tx, T, pc, p);
+	st = pnbd_pred_alive(par, x, tx, T, pc, !linear, p);
 	if (st != CRM_OK)
 		return st;
 	if (!crm_predcache_get(pc, PN_TAG_CE, x, T, c))
@@ -1999,7 +1982,7 @@ crm_pnbd_cond_expected_memo(const double *par, double t, double x, double tx, do
 	{
 		double		lpa;
 
-		if ((st = pnbd_pred_lpa(par, x, tx, T, pc, &lpa)) != CRM_OK)
+		if ((st = pnbd_pred_alive(par, x, tx, T, pc, true, &lpa)) != CRM_OK)
 			return st;
 		if (isnan(lpa + ls) || lpa + ls == INFINITY)
 			return CRM_ERANGE;
@@ -2165,7 +2148,7 @@ crm_pnbd_cond_prob_n_memo(const double *par, double n, double t, double x, doubl
 		return CRM_EDOMAIN;
 	pnbd_memo_context(pc, par, PN_FN_COND_PROB, n, t);
 	crm_predcache_prefetch(pc, PN_TAG_PMF, x, T);
-	st = pnbd_pred_lpa(par, x, tx, T, pc, &lpa);
+	st = pnbd_pred_alive(par, x, tx, T, pc, true, &lpa);
 	if (st != CRM_OK)
 		return st;
 	/* P(n | alive at T) depends on (x, T) */
@@ -2279,7 +2262,7 @@ crm_pnbd_dert_memo(const double *par, double delta, double x, double tx, double 
 		return CRM_EDOMAIN;
 	pnbd_memo_context(pc, par, PN_FN_DERT, delta, 0.0);
 	crm_predcache_prefetch(pc, PN_TAG_DERT, x, T);
-	st = pnbd_pred_lpa(par, x, tx, T, pc, &lpa);
+	st = pnbd_pred_alive(par, x, tx, T, pc, true, &lpa);
 	if (st != CRM_OK)
 		return st;
 	/* the factor and the logs depend on (x, T): kept term by term */
