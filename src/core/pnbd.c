@@ -1682,7 +1682,7 @@ pnbd_memo_context(CrmPredCache *pc, const double *par, int fn, double a1, double
  */
 static CrmStatus
 pnbd_pred_parts(const double *par, double x, double tx, double T, CrmPredCache *pc,
-				double *Bout, double *D1out, double *D2out, bool *sure)
+				double *Bout, double *D1out, double *D2out)
 {
 	PnbdPar		p;
 	PnbdX		px;
@@ -1732,7 +1732,6 @@ pnbd_pred_parts(const double *par, double x, double tx, double T, CrmPredCache *
 	}
 
 	*Bout = B;
-	*sure = tx == T;
 	if (tx == T)
 	{
 		/* the customer bought at T: alive for sure */
@@ -1808,13 +1807,13 @@ pnbd_pred_alive(const double *par, double x, double tx, double T, CrmPredCache *
 				h,
 				l,
 				v;
-	bool		sure;
-	CrmStatus	st = pnbd_pred_parts(par, x, tx, T, pc, &B, &D1, &D2, &sure);
+	CrmStatus	st = pnbd_pred_parts(par, x, tx, T, pc, &B, &D1, &D2);
 
 	if (st != CRM_OK)
 		return st;
-	if (sure)
+	if (tx == T)
 	{
+		/* alive for sure (pnbd_pred_parts checked B) */
 		*out = in_log ? 0.0 : 1.0;
 		return CRM_OK;
 	}
@@ -1925,31 +1924,51 @@ pnbd_cond_expected_parts(const double *par, double t, double x, double tx, doubl
 	return CRM_OK;
 }
 
-/* ln E[Y(t) | x, tx, T]; −Inf when t = 0. */
+/*
+ * E[Y(t) | x, tx, T], or its log when in_log (−Inf for t = 0): the
+ * product of the memoized first factor and P(alive) when the factor is a
+ * normal number, else from the logs.
+ */
 static CrmStatus
-pnbd_log_cond_expected(const double *par, double t, double x, double tx, double T,
-					   CrmPredCache *pc, double *out)
+pnbd_cond_expected(const double *par, double t, double x, double tx, double T,
+				   CrmPredCache *pc, bool in_log, double *out)
 {
 	double		ls,
 				es,
-				lpa,
+				p,
 				v;
-	CrmStatus	st = pnbd_cond_expected_parts(par, t, x, tx, T, pc, false, &ls, &es, &lpa);
+	CrmStatus	st = pnbd_cond_expected_parts(par, t, x, tx, T, pc, !in_log, &ls, &es, &p);
 
 	if (st != CRM_OK)
 		return st;
-	v = lpa + ls;
+	if (!in_log)
+	{
+		if (t == 0.0)
+		{
+			*out = 0.0;
+			return CRM_OK;
+		}
+		if (isnormal(es))
+		{
+			*out = es * p;
+			return crm_isfinite(*out) ? CRM_OK : CRM_ERANGE;
+		}
+		/* the factor under- or overflows: ln P(alive) instead of P(alive) */
+		if ((st = pnbd_pred_alive(par, x, tx, T, pc, true, &p)) != CRM_OK)
+			return st;
+	}
+	v = p + ls;
 	if (isnan(v) || v == INFINITY)
 		return CRM_ERANGE;
-	*out = v;
-	return CRM_OK;
+	*out = in_log ? v : exp(v);
+	return in_log || crm_isfinite(*out) ? CRM_OK : CRM_ERANGE;
 }
 
 CrmStatus
 crm_pnbd_log_cond_expected(const double *par, double t, double x, double tx, double T,
 						   double *out)
 {
-	return pnbd_log_cond_expected(par, t, x, tx, T, NULL, out);
+	return pnbd_cond_expected(par, t, x, tx, T, NULL, true, out);
 }
 
 CrmStatus
@@ -1959,38 +1978,11 @@ crm_pnbd_cond_expected(const double *par, double t, double x, double tx, double 
 	return crm_pnbd_cond_expected_memo(par, t, x, tx, T, NULL, out);
 }
 
-/*
- * E[Y(t) | x, tx, T] as the product of the memoized first factor and
- * P(alive) when the factor is a normal number, else from the logs.
- */
 CrmStatus
 crm_pnbd_cond_expected_memo(const double *par, double t, double x, double tx, double T,
 							CrmPredCache *pc, double *out)
 {
-	double		ls,
-				es,
-				pa;
-	CrmStatus	st = pnbd_cond_expected_parts(par, t, x, tx, T, pc, true, &ls, &es, &pa);
-
-	if (st != CRM_OK)
-		return st;
-	if (t == 0.0)
-		*out = 0.0;
-	else if (isnormal(es))
-		*out = es * pa;
-	else
-	{
-		double		lpa;
-
-		if ((st = pnbd_pred_alive(par, x, tx, T, pc, true, &lpa)) != CRM_OK)
-			return st;
-		if (isnan(lpa + ls) || lpa + ls == INFINITY)
-			return CRM_ERANGE;
-		*out = exp(lpa + ls);
-	}
-	if (!crm_isfinite(*out))
-		return CRM_ERANGE;
-	return CRM_OK;
+	return pnbd_cond_expected(par, t, x, tx, T, pc, false, out);
 }
 
 typedef struct PmfCtx

@@ -26,8 +26,9 @@
 extern __m256d _ZGVdN4v_exp(__m256d x) __attribute__((target("avx2")));
 extern __m256d _ZGVdN4v_log(__m256d x) __attribute__((target("avx2")));
 
+/* the first multiple of 4 of the n values; returns how many it did */
 __attribute__((target("avx2,fma")))
-static void
+static size_t
 exp_log1p_avx2(double *v, double *l, size_t n)
 {
 	const __m256d one = _mm256_set1_pd(1.0);
@@ -43,11 +44,7 @@ exp_log1p_avx2(double *v, double *l, size_t n)
 		_mm256_storeu_pd(v + i, e);
 		_mm256_storeu_pd(l + i, _mm256_add_pd(_ZGVdN4v_log(u), c));
 	}
-	for (; i < n; i++)
-	{
-		v[i] = exp(v[i]);
-		l[i] = crm_log1p(v[i]);
-	}
+	return i;
 }
 #endif
 
@@ -86,16 +83,14 @@ crm_vmath_allow_vector(bool allow)
 void
 crm_exp_log1p_n(double *v, double *l, size_t n)
 {
-	size_t		i;
+	size_t		i = 0;
 
 #ifdef CRM_VMATH_AVX2
 	if (crm_vmath_vectorized())
-	{
-		exp_log1p_avx2(v, l, n);
-		return;
-	}
+		i = exp_log1p_avx2(v, l, n);
 #endif
-	for (i = 0; i < n; i++)
+	/* the values left (all of them without the vector functions) */
+	for (; i < n; i++)
 	{
 		v[i] = exp(v[i]);
 		l[i] = crm_log1p(v[i]);

@@ -100,6 +100,19 @@ log_sums(void)
 	ut_end();
 }
 
+/* ulps between got and the long double want (0 when equal) */
+static double
+ulp_dist(double got, long double want)
+{
+	double		w = (double) want;
+	double		ulp;
+
+	if (got == w)
+		return 0.0;
+	ulp = w == 0.0 ? 4.9406564584124654e-324 : nextafter(fabs(w), INFINITY) - fabs(w);
+	return (double) (fabsl((long double) got - want) / ulp);
+}
+
 /*
  * crm_log1p against log1pl (long double: 11 more bits) over the whole
  * range: tiny, moderate, huge, and just above −1, within 1.5 ulp; the
@@ -117,8 +130,7 @@ fast_log1p(void)
 	{
 		double		u,
 					x,
-					got,
-					ulp;
+					got;
 		long double want;
 
 		s ^= s << 13;
@@ -149,8 +161,7 @@ fast_log1p(void)
 			ut_ok(got == 0.0, "crm_log1p(%.17g) = %.17g, want 0", x, got);
 			continue;
 		}
-		ulp = nextafter(fabs((double) want), INFINITY) - fabs((double) want);
-		u = (double) (fabsl((long double) got - want) / ulp);
+		u = ulp_dist(got, want);
 		if (u > worst)
 			worst = u;
 		ut_ok(u <= 1.5, "crm_log1p(%.17g) = %.17g, %.2f ulp from %.20Lg", x, got, u, want);
@@ -165,19 +176,6 @@ fast_log1p(void)
 	ut_ok(crm_log1p(5e-324) == 5e-324, "crm_log1p(smallest subnormal)");
 	ut_ok(crm_log1p(1.7976931348623157e308) == log1p(1.7976931348623157e308), "crm_log1p(DBL_MAX)");
 	ut_end();
-}
-
-/* ulps between got and the long double want (0 when equal) */
-static double
-ulp_dist(double got, long double want)
-{
-	double		w = (double) want;
-	double		ulp;
-
-	if (got == w)
-		return 0.0;
-	ulp = w == 0.0 ? 4.9406564584124654e-324 : nextafter(fabs(w), INFINITY) - fabs(w);
-	return (double) (fabsl((long double) got - want) / ulp);
 }
 
 /*
