@@ -59,7 +59,7 @@ crm_pg_alloc(size_t size, void *ctx)
  * array (crm_alloc_huge) gets transparent huge pages where the kernel's
  * are in "madvise" mode.  Purely advisory: failure changes nothing.
  */
-static void
+void
 crm_pg_advise_huge(void *ptr, size_t size, void *ctx)
 {
 	(void) ctx;

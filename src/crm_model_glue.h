@@ -144,8 +144,9 @@ extern const double *crm_model_arg(FunctionCallInfo fcinfo, int argno, CrmModelK
 
 /*
  * The prediction memo of this call site (src/core/predcache.h): kept with
- * the model cache in fn_extra, created on first use in fn_mcxt (its table
- * grows there with the number of distinct keys, to 7 MB at most).  NULL
+ * the model cache in fn_extra, created on first use in fn_mcxt (its tables
+ * grow there with the number of distinct keys, to 16 MB at most; those of
+ * 2 MB and more on transparent huge pages where the kernel allows).  NULL
  * when it cannot be allocated: pass it on anyway, the core then computes
  * without it.  Call after crm_model_arg(); the memo is keyed by the model
  * parameters too, so it stays right when the model changes from row to

@@ -50,6 +50,9 @@ extern void crm_check_customer(double x, double tx, double T);
 /* Point the core's allocator at palloc and its interrupt hook at ours. */
 extern void crm_install_core_hooks(void);
 
+/* advise_huge of a CrmAllocator: transparent huge pages for a 2 MB-aligned block */
+extern void crm_pg_advise_huge(void *ptr, size_t size, void *ctx);
+
 /* Register the GUCs of the DROP EXTENSION guard (guard.c); called by _PG_init. */
 extern void crm_guard_init(void);
 

@@ -310,6 +310,7 @@ crm_model_pred_cache(FunctionCallInfo fcinfo)
 	a.alloc = pred_alloc;
 	a.free = pred_free;
 	a.ctx = fcinfo->flinfo->fn_mcxt;
+	a.advise_huge = crm_pg_advise_huge;
 	c->pred = crm_predcache_create(&a);
 	c->pred_failed = c->pred == NULL;
 	return c->pred;

@@ -1268,7 +1268,7 @@ crm_mbgnbd_expected(const double *par, double t, double *out)
 }
 
 /* Tags of the memoized factors (predcache.h) of this file. */
-#define BG_TAG_EXPECTED 1		/* (x, T) -> ln E[purchases in t | alive], ln c(x) */
+#define BG_TAG_EXPECTED 1		/* (x, T) -> E[purchases in t | alive], ln c(x) */
 #define BG_TAG_DERT 2			/* (x, T) -> ln(DERT / P(alive)), ln c(x) */
 
 /*
@@ -1290,12 +1290,13 @@ bg_memo_context(CrmPredCache *pc, bool mbg, const double *par, int tag, double a
 }
 
 /*
- * The parts of E[Y(t) | x, tx, T] = P(alive) E[purchases | alive]: *le =
- * ln E[purchases | alive] and *E = its exp, *lc = ln c(x), *lratio = the
- * tx part of P(alive).  *le depends on (x, T) only: with a memo pc (may be
- * NULL) it is computed once per (x, T) and kept with its exp and ln c(x),
- * so a repeated (x, T) costs one lookup and the P(alive) arithmetic, and
- * gives the same bits.  CRM_OK with *le = −Inf for t = 0.
+ * The parts of E[Y(t) | x, tx, T] = P(alive) E[purchases | alive]: *E =
+ * E[purchases | alive] and *le = its log, *lc = ln c(x), *lratio = the
+ * tx part of P(alive).  E depends on (x, T) only: with a memo pc (may be
+ * NULL; only the linear form uses one) it is computed once per (x, T) and
+ * kept with ln c(x) when it is a normal number, so a repeated (x, T) costs
+ * one lookup and the P(alive) arithmetic, and gives the same bits; *le is
+ * then NaN (not needed: E is normal).  CRM_OK with *le = −Inf for t = 0.
  */
 static CrmStatus
 bg_cond_parts(bool mbg, const double *par, double t, double x, double tx, double T,
@@ -1321,9 +1322,9 @@ bg_cond_parts(bool mbg, const double *par, double t, double x, double tx, double
 	*lratio = (!mbg && x == 0.0) ? 0.0 : bg_log_ratio(par, x, tx, T);
 	if (crm_predcache_get(pc, BG_TAG_EXPECTED, x, T, v))
 	{
-		*le = v[0];
+		*E = v[0];
 		*lc = v[1];
-		*E = v[2];
+		*le = NAN;
 		return CRM_OK;
 	}
 	*lc = bg_log_c(mbg, par, x);
@@ -1332,11 +1333,12 @@ bg_cond_parts(bool mbg, const double *par, double t, double x, double tx, double
 	if (st != CRM_OK)
 		return st;
 	*E = exp(*le);
-	v[0] = *le;
-	v[1] = *lc;
-	v[2] = *E;
-	v[3] = 0.0;
-	crm_predcache_put(pc, BG_TAG_EXPECTED, x, T, v);
+	if (isnormal(*E))
+	{
+		v[0] = *E;
+		v[1] = *lc;
+		crm_predcache_put(pc, BG_TAG_EXPECTED, x, T, v);
+	}
 	return CRM_OK;
 }
 
@@ -1355,7 +1357,8 @@ bg_cond_expected(bool mbg, const double *par, double t, double x, double tx,
 				E,
 				lc,
 				lratio;
-	CrmStatus	st = bg_cond_parts(mbg, par, t, x, tx, T, pc, &le, &E, &lc, &lratio);
+	CrmStatus	st = bg_cond_parts(mbg, par, t, x, tx, T, in_log ? NULL : pc, &le, &E, &lc,
+								   &lratio);
 
 	if (st != CRM_OK)
 		return st;
@@ -1368,7 +1371,9 @@ bg_cond_expected(bool mbg, const double *par, double t, double x, double tx,
 		*out = 0.0;
 	else if (!mbg && x == 0.0)
 		*out = E;
-	else if (isnormal(E) && !isnan(lc + lratio))
+	else if (isnan(lc + lratio))
+		return CRM_ERANGE;
+	else if (isnormal(E))
 	{
 		double		z = lc + lratio,
 					e;
@@ -1858,7 +1863,6 @@ bg_dert(bool mbg, const double *par, double delta, double x, double tx, double T
 		lc = bg_log_c(mbg, par, x);
 		v[0] = l;
 		v[1] = lc;
-		v[2] = v[3] = 0.0;
 		crm_predcache_put(pc, BG_TAG_DERT, x, T, v);
 	}
 	*out = exp(l + bg_log_p_alive_lc(mbg, par, x, tx, T, lc));

@@ -1639,23 +1639,28 @@ const CrmModelSpec crm_pnbd_spec = {
  * arithmetic (and its statuses, the finiteness of ln L = B + lse included)
  * but takes those parts from a memo (predcache.h) when the call site has
  * one: per (x, tx) the first partial sum ln(s/w) + le1 of D1 and ln(1−z1),
- * per (x, T) B and D2; what is left per row is two log1p, one
- * ln(e^D1 + e^D2) and a few products, and the result has the same bits.
- * P(alive) itself (not its log) is 1/(e^D1 + e^D2) from the same D1, D2.
+ * per (x, T) D2 and the prediction's own factor of (x, T) (E[Y(t) | alive],
+ * P(n | alive), ...: one lookup for both); what is left per row is two
+ * log1p, one ln(e^D1 + e^D2) and a few products, and the result has the
+ * same bits.  P(alive) itself (not its log) is 1/(e^D1 + e^D2) from the
+ * same D1, D2.  B serves only the finiteness check: an (x, T) entry is
+ * stored only for a row that passed it with |B| <= PN_B_MAX, so a row that
+ * finds the entry passes it as well (ln L = B + lse is finite when lse is
+ * finite and at most PN_B_MAX; beyond that, B is computed again).
  * --------------------------------------------------------------------- */
 
 /* Tags of the memoized factors of this file. */
 #define PN_TAG_TX 1				/* (x, tx) -> ln(s/w) + le1, ln(1 − z1) */
-#define PN_TAG_T 2				/* (x, T) -> B, D2 */
-#define PN_TAG_CE 3				/* (x, T) -> the logs of E[Y(t) | alive] */
-#define PN_TAG_PMF 4			/* (x, T) -> ln P(n in t | alive at T) */
-#define PN_TAG_DERT 5			/* (x, T) -> the logs of DERT / P(alive) */
+#define PN_TAG_T 2				/* (x, T) -> D2, the prediction's factor of (x, T) */
 
 /* Functions (part of the memo context: one call site, one function). */
 #define PN_FN_P_ALIVE 1
 #define PN_FN_COND_EXPECTED 2
 #define PN_FN_COND_PROB 3
 #define PN_FN_DERT 4
+
+/* |B| of a memoized (x, T) at most this (see above) */
+#define PN_B_MAX 1e300
 
 /*
  * Select the memo context: the parameters, the function fn and its own
@@ -1675,34 +1680,77 @@ pnbd_memo_context(CrmPredCache *pc, const double *par, int fn, double a1, double
 	crm_predcache_use(pc, ctx, 7);
 }
 
+/* A row's (x, T) entry: found in the memo, or to be stored by the caller. */
+typedef struct PnbdRowT
+{
+	bool		hit;			/* v came from the memo (B not computed) */
+	bool		storable;		/* computed: D2 known and B passes the check */
+	double		B;				/* when !hit */
+	double		v[CRM_PREDCACHE_NVAL];	/* D2, the caller's factor */
+} PnbdRowT;
+
+/* B = ln of the alive-throughout term (pnbd_eval's arithmetic). */
+static double
+pnbd_pred_B(const PnbdPar *p, double x, double T)
+{
+	double		B = crm_lgamma_diff(p->r, x) - p->r * crm_log1p(T / p->alpha) -
+		p->s * crm_log1p(T / p->beta);
+
+	if (x > 0.0)
+		B -= x * log(p->alpha + T);
+	return B;
+}
+
+/*
+ * The caller's factor of (x, T) found with the row's entry, or false (then
+ * compute it and pnbd_row_store it).
+ */
+static bool
+pnbd_row_factor(const PnbdRowT *rt, double *f)
+{
+	if (!rt->hit)
+		return false;
+	*f = rt->v[1];
+	return true;
+}
+
+/* Store a computed (x, T) entry with the caller's factor f (row succeeded). */
+static void
+pnbd_row_store(CrmPredCache *pc, PnbdRowT *rt, double x, double T, double f)
+{
+	if (rt->hit || !rt->storable)
+		return;
+	rt->v[1] = f;
+	crm_predcache_put(pc, PN_TAG_T, x, T, rt->v);
+}
+
 /*
  * ln P(alive at T | x, tx, T) as pnbd_eval computes it (same statuses, same
  * bits), with the factors of the memo pc (NULL: none; its context must be
- * set).
+ * set); *rt says whether the (x, T) entry was found.
  */
 static CrmStatus
 pnbd_pred_parts(const double *par, double x, double tx, double T, CrmPredCache *pc,
-				double *Bout, double *D1out, double *D2out)
+				PnbdRowT *rt, double *D1out, double *D2out)
 {
 	PnbdPar		p;
 	PnbdX		px;
 	bool		have_px = false;
 	PnbdTerm	t1,
 				t2;
-	double		B,
-				D1,
+	double		D1,
 				D2,
 				s1,
 				lomz1,
 				k2,
 				rho,
 				w;
-	double		vT[CRM_PREDCACHE_NVAL],
-				vX[CRM_PREDCACHE_NVAL];
-	bool		hitT,
-				hitX;
+	double		vX[CRM_PREDCACHE_NVAL];
+	bool		hitX;
 	CrmStatus	st;
 
+	rt->hit = rt->storable = false;
+	rt->B = 0.0;
 	if (!par_ok(par))
 		return CRM_EPARAM;
 	if (!(x >= 0.0) || !crm_isfinite(x) || !(tx >= 0.0) || !(T >= tx) ||
@@ -1721,22 +1769,15 @@ pnbd_pred_parts(const double *par, double x, double tx, double T, CrmPredCache *
 	crm_predcache_prefetch(pc, PN_TAG_T, x, T);
 	if (tx != T)
 		crm_predcache_prefetch(pc, PN_TAG_TX, x, tx);
-	hitT = crm_predcache_get(pc, PN_TAG_T, x, T, vT);
-	if (hitT)
-		B = vT[0];
-	else
-	{
-		B = crm_lgamma_diff(p.r, x) - p.r * crm_log1p(T / p.alpha) - p.s * crm_log1p(T / p.beta);
-		if (x > 0.0)
-			B -= x * log(p.alpha + T);
-	}
+	rt->hit = crm_predcache_get(pc, PN_TAG_T, x, T, rt->v);
+	if (!rt->hit)
+		rt->B = pnbd_pred_B(&p, x, T);
 
-	*Bout = B;
 	if (tx == T)
 	{
 		/* the customer bought at T: alive for sure */
 		*D1out = *D2out = -INFINITY;
-		return crm_isfinite(B) ? CRM_OK : CRM_ERANGE;
+		return rt->hit || crm_isfinite(rt->B) ? CRM_OK : CRM_ERANGE;
 	}
 
 	/* the recency term (first, as in pnbd_eval, so that statuses agree) */
@@ -1758,12 +1799,11 @@ pnbd_pred_parts(const double *par, double x, double tx, double T, CrmPredCache *
 		lomz1 = t1.lomz;
 		vX[0] = s1;
 		vX[1] = lomz1;
-		vX[2] = vX[3] = 0.0;
 		crm_predcache_put(pc, PN_TAG_TX, x, tx, vX);
 	}
 	/* the age term */
-	if (hitT)
-		D2 = vT[1];
+	if (rt->hit)
+		D2 = rt->v[0];
 	else
 	{
 		if (!have_px)
@@ -1775,10 +1815,9 @@ pnbd_pred_parts(const double *par, double x, double tx, double T, CrmPredCache *
 		if (st != CRM_OK)
 			return st;
 		D2 = px.lcf[1] + t2.le + (p.age ? t2.lomz : 0.0);
-		vT[0] = B;
-		vT[1] = D2;
-		vT[2] = vT[3] = 0.0;
-		crm_predcache_put(pc, PN_TAG_T, x, T, vT);
+		rt->v[0] = D2;
+		rt->v[1] = 0.0;
+		rt->storable = crm_isfinite(rt->B) && fabs(rt->B) <= PN_B_MAX;
 	}
 	/* pnbd_eval's D1, lse and checks, term by term in the same order */
 	w = p.r + p.s + x;
@@ -1795,19 +1834,19 @@ pnbd_pred_parts(const double *par, double x, double tx, double T, CrmPredCache *
  * −ln(e^D1 + e^D2), at most 0; P(alive) = 1/(e^D1 + e^D2) = e^−h/(1 +
  * e^(l−h)) (h, l the larger and the smaller of D1, D2; at most 1): two exp
  * instead of the exp, log1p and exp of e^(ln P(alive)).  The same statuses
- * either way (ln L = B + ln(e^D1 + e^D2) must be finite).
+ * either way (ln L = B + ln(e^D1 + e^D2) must be finite).  *rt as from
+ * pnbd_pred_parts: the caller stores the (x, T) entry when it succeeds.
  */
 static CrmStatus
 pnbd_pred_alive(const double *par, double x, double tx, double T, CrmPredCache *pc,
-				bool in_log, double *out)
+				bool in_log, PnbdRowT *rt, double *out)
 {
-	double		B,
-				D1,
+	double		D1,
 				D2,
 				h,
 				l,
 				v;
-	CrmStatus	st = pnbd_pred_parts(par, x, tx, T, pc, &B, &D1, &D2);
+	CrmStatus	st = pnbd_pred_parts(par, x, tx, T, pc, rt, &D1, &D2);
 
 	if (st != CRM_OK)
 		return st;
@@ -1824,13 +1863,22 @@ pnbd_pred_alive(const double *par, double x, double tx, double T, CrmPredCache *
 		if (lse < 0.0)
 			lse = 0.0;
 		*out = -lse;
-		return crm_isfinite(B + lse) ? CRM_OK : CRM_ERANGE;
+		if (rt->hit && !(lse <= PN_B_MAX))
+		{
+			PnbdPar		p;
+
+			pnbd_par_setup(par, &p);
+			rt->B = pnbd_pred_B(&p, x, T);
+		}
+		else if (rt->hit)
+			return CRM_OK;		/* |B| <= PN_B_MAX, lse in [0, PN_B_MAX] */
+		return crm_isfinite(rt->B + lse) ? CRM_OK : CRM_ERANGE;
 	}
 	if (isnan(D1) || isnan(D2))
 		return CRM_ERANGE;
 	h = D1 > D2 ? D1 : D2;
 	l = D1 > D2 ? D2 : D1;
-	if (h == INFINITY || !crm_isfinite(B))
+	if (h == INFINITY || !crm_isfinite(rt->B))
 		return CRM_ERANGE;
 	if (h == -INFINITY)
 	{
@@ -1852,14 +1900,22 @@ CrmStatus
 crm_pnbd_p_alive_memo(const double *par, double x, double tx, double T, CrmPredCache *pc,
 					  double *out)
 {
+	PnbdRowT	rt;
+	CrmStatus	st;
+
 	pnbd_memo_context(pc, par, PN_FN_P_ALIVE, 0.0, 0.0);
-	return pnbd_pred_alive(par, x, tx, T, pc, false, out);
+	st = pnbd_pred_alive(par, x, tx, T, pc, false, &rt, out);
+	if (st == CRM_OK)
+		pnbd_row_store(pc, &rt, x, T, 0.0);
+	return st;
 }
 
 CrmStatus
 crm_pnbd_log_p_alive(const double *par, double x, double tx, double T, double *out)
 {
-	return pnbd_pred_alive(par, x, tx, T, NULL, true, out);
+	PnbdRowT	rt;
+
+	return pnbd_pred_alive(par, x, tx, T, NULL, true, &rt, out);
 }
 
 /* [1 − e^(−εL)]/ε, = L at ε = 0 (the s = 1 limit of the expectations). */
@@ -1890,37 +1946,40 @@ crm_pnbd_expected(const double *par, double t, double *out)
 
 /*
  * E[Y(t) | x, tx, T] = (r+x)(β+T)/((α+T)(s−1)) [1 − ((β+T)/(β+T+t))^(s−1)]
- * · P(alive): *ls = the log of the first factor (it depends on (x, T):
- * memoized with its exp *es), then ln P(alive) (log, for the log form) or
- * P(alive) (linear).
+ * · P(alive): *es = the first factor (it depends on (x, T): memoized with
+ * the row's (x, T) entry when it is a normal number, or 0 for t = 0) and
+ * *ls its log (NaN when *es came from the memo), then ln P(alive) (log,
+ * for the log form) or P(alive) (linear).  pc is used by the linear form
+ * only.
  */
 static CrmStatus
 pnbd_cond_expected_parts(const double *par, double t, double x, double tx, double T,
 						 CrmPredCache *pc, bool linear, double *ls, double *es,
 						 double *p)
 {
-	double		c[CRM_PREDCACHE_NVAL];
+	PnbdRowT	rt;
 	CrmStatus	st;
 
 	if (!par_ok(par))
 		return CRM_EPARAM;
 	if (!(t >= 0.0) || !crm_isfinite(t))
 		return CRM_EDOMAIN;
+	if (!linear)
+		pc = NULL;
 	pnbd_memo_context(pc, par, PN_FN_COND_EXPECTED, t, 0.0);
-	crm_predcache_prefetch(pc, PN_TAG_CE, x, T);
-	st = pnbd_pred_alive(par, x, tx, T, pc, !linear, p);
+	st = pnbd_pred_alive(par, x, tx, T, pc, !linear, &rt, p);
 	if (st != CRM_OK)
 		return st;
-	if (!crm_predcache_get(pc, PN_TAG_CE, x, T, c))
+	if (pnbd_row_factor(&rt, es))
 	{
-		c[0] = log(par[0] + x) + log(par[3] + T) - log(par[1] + T) +
-			log(pnbd_expm1_ratio(par[2] - 1.0, crm_log1p(t / (par[3] + T))));
-		c[1] = exp(c[0]);
-		c[2] = c[3] = 0.0;
-		crm_predcache_put(pc, PN_TAG_CE, x, T, c);
+		*ls = NAN;
+		return CRM_OK;
 	}
-	*ls = c[0];
-	*es = c[1];
+	*ls = log(par[0] + x) + log(par[3] + T) - log(par[1] + T) +
+		log(pnbd_expm1_ratio(par[2] - 1.0, crm_log1p(t / (par[3] + T))));
+	*es = exp(*ls);
+	if (isnormal(*es) || t == 0.0)
+		pnbd_row_store(pc, &rt, x, T, *es);
 	return CRM_OK;
 }
 
@@ -1937,6 +1996,7 @@ pnbd_cond_expected(const double *par, double t, double x, double tx, double T,
 				es,
 				p,
 				v;
+	PnbdRowT	rt;
 	CrmStatus	st = pnbd_cond_expected_parts(par, t, x, tx, T, pc, !in_log, &ls, &es, &p);
 
 	if (st != CRM_OK)
@@ -1953,8 +2013,8 @@ pnbd_cond_expected(const double *par, double t, double x, double tx, double T,
 			*out = es * p;
 			return crm_isfinite(*out) ? CRM_OK : CRM_ERANGE;
 		}
-		/* the factor under- or overflows: ln P(alive) instead of P(alive) */
-		if ((st = pnbd_pred_alive(par, x, tx, T, pc, true, &p)) != CRM_OK)
+		/* the factor under- or overflows (so ls is known): ln P(alive) instead of P(alive) */
+		if ((st = pnbd_pred_alive(par, x, tx, T, NULL, true, &rt, &p)) != CRM_OK)
 			return st;
 	}
 	v = p + ls;
@@ -2130,8 +2190,8 @@ crm_pnbd_cond_prob_n_memo(const double *par, double n, double t, double x, doubl
 						  double T, CrmPredCache *pc, double *out)
 {
 	double		lpa,
-				lq,
-				c[CRM_PREDCACHE_NVAL];
+				lq;
+	PnbdRowT	rt;
 	CrmStatus	st;
 
 	if (!par_ok(par))
@@ -2139,21 +2199,16 @@ crm_pnbd_cond_prob_n_memo(const double *par, double n, double t, double x, doubl
 	if (!count_ok(n) || !(t >= 0.0) || !crm_isfinite(t))
 		return CRM_EDOMAIN;
 	pnbd_memo_context(pc, par, PN_FN_COND_PROB, n, t);
-	crm_predcache_prefetch(pc, PN_TAG_PMF, x, T);
-	st = pnbd_pred_alive(par, x, tx, T, pc, true, &lpa);
+	st = pnbd_pred_alive(par, x, tx, T, pc, true, &rt, &lpa);
 	if (st != CRM_OK)
 		return st;
-	/* P(n | alive at T) depends on (x, T) */
-	if (crm_predcache_get(pc, PN_TAG_PMF, x, T, c))
-		lq = c[0];
-	else
+	/* ln P(n | alive at T) depends on (x, T): kept with the row's entry */
+	if (!pnbd_row_factor(&rt, &lq))
 	{
 		st = pnbd_pmf_alive(par[0] + x, par[2], par[1] + T, par[3] + T, n, t, &lq);
 		if (st != CRM_OK)
 			return st;
-		c[0] = lq;
-		c[1] = c[2] = c[3] = 0.0;
-		crm_predcache_put(pc, PN_TAG_PMF, x, T, c);
+		pnbd_row_store(pc, &rt, x, T, lq);
 	}
 	if (n == 0.0)
 		*out = -expm1(lpa) + exp(lpa + lq);
@@ -2245,7 +2300,9 @@ crm_pnbd_dert_memo(const double *par, double delta, double x, double tx, double 
 	double		lpa,
 				z,
 				v,
-				c[CRM_PREDCACHE_NVAL];
+				lf,
+				ld;
+	PnbdRowT	rt;
 	CrmStatus	st;
 
 	if (!par_ok(par))
@@ -2253,25 +2310,22 @@ crm_pnbd_dert_memo(const double *par, double delta, double x, double tx, double 
 	if (!(delta > 0.0) || !crm_isfinite(delta))
 		return CRM_EDOMAIN;
 	pnbd_memo_context(pc, par, PN_FN_DERT, delta, 0.0);
-	crm_predcache_prefetch(pc, PN_TAG_DERT, x, T);
-	st = pnbd_pred_alive(par, x, tx, T, pc, true, &lpa);
+	st = pnbd_pred_alive(par, x, tx, T, pc, true, &rt, &lpa);
 	if (st != CRM_OK)
 		return st;
-	/* the factor and the logs depend on (x, T): kept term by term */
-	if (!crm_predcache_get(pc, PN_TAG_DERT, x, T, c))
+	/* ln DERT / P(alive) depends on (x, T): kept with the row's entry */
+	if (!pnbd_row_factor(&rt, &ld))
 	{
 		z = delta * (par[3] + T);
 		if (!(z > 0.0) || !crm_isfinite(z))
 			return CRM_ERANGE;
-		st = pnbd_log_dert_factor(par[2], z, &c[3]);
+		st = pnbd_log_dert_factor(par[2], z, &lf);
 		if (st != CRM_OK)
 			return st;
-		c[0] = log(par[0] + x);
-		c[1] = log(par[3] + T);
-		c[2] = log(par[1] + T);
-		crm_predcache_put(pc, PN_TAG_DERT, x, T, c);
+		ld = log(par[0] + x) + log(par[3] + T) - log(par[1] + T) + lf;
+		pnbd_row_store(pc, &rt, x, T, ld);
 	}
-	v = exp(lpa + c[0] + c[1] - c[2] + c[3]);
+	v = exp(lpa + ld);
 	if (!crm_isfinite(v))
 		return CRM_ERANGE;
 	*out = v;

@@ -9,20 +9,95 @@
  * (simplehash, dynahash) would need PostgreSQL headers in the core, and a
  * general-purpose library table would add a dependency for less.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "predcache.h"
 
-/* Allocate and zero a table of 2^log2 sets with c's allocator; NULL on failure. */
-static CrmPredEntry *
-table_new(const CrmPredCache *c, int log2)
+/* Free t's entries (the budget gets them back); t is then empty. */
+static void
+table_free(CrmPredCache *c, CrmPredTable *t)
 {
-	size_t		sz = sizeof(CrmPredEntry) * ((size_t) CRM_PREDCACHE_WAYS << log2);
-	CrmPredEntry *t = c->alloc.alloc(sz, c->alloc.ctx);
+	if (t->base != NULL)
+	{
+		c->alloc.free(t->base, c->alloc.ctx);
+		c->bytes -= t->bytes;
+	}
+	memset(t, 0, sizeof(CrmPredTable));
+}
 
-	if (t != NULL)
-		memset(t, 0, sz);
-	return t;
+/*
+ * Allocate t's entries for 2^log2 entries, all free: aligned to a cache
+ * line, or to CRM_HUGE_ALIGN (and advised) from that size on.  False (t
+ * unchanged) when the budget or the allocator says no.
+ */
+static bool
+table_alloc(CrmPredCache *c, CrmPredTable *t, int log2)
+{
+	size_t		size = sizeof(CrmPredEntry) << log2;
+	size_t		align = size >= CRM_HUGE_ALIGN ? CRM_HUGE_ALIGN : 64;
+	size_t		bytes = size + align;
+	char	   *base;
+	uintptr_t	p;
+
+	if (c->bytes + bytes > CRM_PREDCACHE_BUDGET)
+		return false;
+	base = c->alloc.alloc(bytes, c->alloc.ctx);
+	if (base == NULL)
+		return false;
+	p = ((uintptr_t) base + align - 1) & ~(uintptr_t) (align - 1);
+	if (align == CRM_HUGE_ALIGN && c->alloc.advise_huge != NULL)
+		c->alloc.advise_huge((void *) p, size, c->alloc.ctx);
+	/* all bits set: k1 = CRM_PREDCACHE_EMPTY in every entry */
+	memset((void *) p, 0xFF, size);
+	t->e = (CrmPredEntry *) p;
+	t->base = base;
+	t->bytes = bytes;
+	t->log2 = log2;
+	t->used = 0;
+	t->stores = 0;
+	t->hits_at_resize = c->hits;
+	c->bytes += bytes;
+	return true;
+}
+
+/*
+ * Put (k1, k2, v) into t: over the key's own entry, into the first free
+ * entry of its probe window, or else over the key at its home.  Returns
+ * true when a free entry was taken.
+ */
+static bool
+table_insert(CrmPredTable *t, uint64_t k1, uint64_t k2, const double *v)
+{
+	size_t		mask = ((size_t) 1 << t->log2) - 1,
+				home = crm_predcache_home(k1, k2, t->log2),
+				i = home;
+	CrmPredEntry *e = NULL;
+	bool		fresh = false;
+	int			n;
+
+	for (n = 0; n < CRM_PREDCACHE_PROBE; n++, i = (i + 1) & mask)
+	{
+		if (t->e[i].k1 == k1 && t->e[i].k2 == k2)
+		{
+			e = &t->e[i];
+			break;
+		}
+		if (t->e[i].k1 == CRM_PREDCACHE_EMPTY)
+		{
+			e = &t->e[i];
+			fresh = true;
+			break;
+		}
+	}
+	if (e == NULL)
+		e = &t->e[home];
+	e->k1 = k1;
+	e->k2 = k2;
+	memcpy(e->v, v, sizeof(e->v));
+	if (fresh)
+		t->used++;
+	return fresh;
 }
 
 /* A new empty cache (see predcache.h). */
@@ -35,41 +110,23 @@ crm_predcache_create(const CrmAllocator *a)
 		return NULL;
 	memset(c, 0, sizeof(CrmPredCache));
 	c->alloc = *a;
-	c->next_id = 1;
-	c->log2 = CRM_PREDCACHE_MIN_LOG2;
-	c->table = table_new(c, c->log2);	/* NULL: the cache stays empty */
+	c->cur = -1;
 	return c;
 }
 
-/* Free the cache and its table. */
+/* Free the cache and its tables. */
 void
 crm_predcache_destroy(CrmPredCache *c)
 {
+	int			i,
+				j;
+
 	if (c == NULL)
 		return;
-	if (c->table != NULL)
-		c->alloc.free(c->table, c->alloc.ctx);
+	for (i = 0; i < CRM_PREDCACHE_NCTX; i++)
+		for (j = 0; j < CRM_PREDCACHE_NTAG; j++)
+			table_free(c, &c->ctx[i].tab[j]);
 	c->alloc.free(c, c->alloc.ctx);
-}
-
-/* Forget every context and entry (when the context ids wrap around). */
-static void
-predcache_reset(CrmPredCache *c)
-{
-	if (c->table != NULL)
-		memset(c->table, 0, sizeof(CrmPredEntry) * ((size_t) CRM_PREDCACHE_WAYS << c->log2));
-	memset(c->ctx, 0, sizeof(c->ctx));
-	memset(c->used, 0, sizeof(c->used));
-	c->cur = 0;
-	c->cur_slot = 0;
-	c->next_id = 1;
-}
-
-/* Do slot i's bits equal ctx[0..n)? */
-static bool
-ctx_equal(const CrmPredCtx *s, const uint64_t *bits, int n)
-{
-	return s->id != 0 && s->n == n && memcmp(s->bits, bits, sizeof(uint64_t) * n) == 0;
 }
 
 /* Make ctx[0..n) the current context (see predcache.h). */
@@ -85,23 +142,22 @@ crm_predcache_context(CrmPredCache *c, const double *ctx, int n)
 	if (n < 0)
 		n = 0;
 	memcpy(bits, ctx, sizeof(double) * n);
-	/* the usual case: the same context as the previous row */
-	if (c->cur != 0 && ctx_equal(&c->ctx[c->cur_slot], bits, n))
-		return;
 	c->clock++;
+	victim = -1;
 	for (i = 0; i < CRM_PREDCACHE_NCTX; i++)
-		if (ctx_equal(&c->ctx[i], bits, n))
+	{
+		CrmPredCtx *s = &c->ctx[i];
+
+		if (s->valid && s->n == n && memcmp(s->bits, bits, sizeof(uint64_t) * n) == 0)
 		{
-			c->cur = c->ctx[i].id;
-			c->cur_slot = i;
+			c->cur = i;
 			c->used[i] = c->clock;
 			return;
 		}
-	/* a new context: replace the least recently used (or an unused) slot */
-	victim = -1;
-	for (i = 0; i < CRM_PREDCACHE_NCTX && victim < 0; i++)
-		if (c->ctx[i].id == 0)
+		if (!s->valid && victim < 0)
 			victim = i;
+	}
+	/* a new context: an unused slot, or the least recently used one's */
 	if (victim < 0)
 	{
 		victim = 0;
@@ -109,107 +165,73 @@ crm_predcache_context(CrmPredCache *c, const double *ctx, int n)
 			if (c->used[i] < c->used[victim])
 				victim = i;
 	}
-	if (c->next_id == UINT32_MAX)
-	{
-		predcache_reset(c);
-		victim = 0;
-		c->clock = 1;
-	}
-	c->ctx[victim].id = c->next_id++;
+	for (i = 0; i < CRM_PREDCACHE_NTAG; i++)
+		table_free(c, &c->ctx[victim].tab[i]);
+	c->ctx[victim].valid = true;
 	c->ctx[victim].n = n;
 	memcpy(c->ctx[victim].bits, bits, sizeof(uint64_t) * n);
 	c->used[victim] = c->clock;
-	c->cur = c->ctx[victim].id;
-	c->cur_slot = victim;
+	c->cur = victim;
 }
 
 /*
- * Replace the table by one four times larger (up to CRM_PREDCACHE_MAX_LOG2
- * sets), with the entries moved over, when the stores since the last resize
- * exceed half its capacity (the input has more distinct keys than fit
- * well).  From CRM_PREDCACHE_FREE_LOG2 sets on (0.5 MB, about what the CPU
- * cache keeps near) the lookups in that time must also have found
- * something (one hit per 16 stores): input whose keys never repeat (every
- * t distinct) keeps a table that stays in the CPU cache instead of probing
- * megabytes at random for nothing, while input with many distinct keys
- * that do repeat hits often enough in 8192 entries to grow on.  The counts
- * restart after eight capacities of stores without growth, so that repeats
- * that come late still make it grow.  On allocation failure keep the
- * current table.
+ * Double t (see predcache.h for when), its entries moved over; on failure
+ * it stays as it is.
  */
 static void
-predcache_maybe_grow(CrmPredCache *c)
+table_maybe_grow(CrmPredCache *c, CrmPredTable *t)
 {
-	int			log2;
-	CrmPredEntry *t;
-	uint64_t	half = (uint64_t) (CRM_PREDCACHE_WAYS / 2) << c->log2;
+	CrmPredTable old = *t;
+	size_t		n,
+				i;
 
-	if (c->log2 >= CRM_PREDCACHE_MAX_LOG2 || c->stores_since_resize <= half)
+	if (t->log2 >= CRM_PREDCACHE_MAX_LOG2 ||
+		(uint64_t) t->used * 8 <= (uint64_t) 5 << t->log2)
 		return;
-	if (c->log2 >= CRM_PREDCACHE_FREE_LOG2 &&
-		(c->hits - c->hits_at_resize) * 16 < c->stores_since_resize)
+	if (t->log2 >= CRM_PREDCACHE_FREE_LOG2 &&
+		(c->hits - t->hits_at_resize) * 16 < t->stores)
 	{
-		if (c->stores_since_resize > 16 * half)
+		/* restart the counts now and then, so that late repeats count */
+		if (t->stores > ((uint64_t) 16 << t->log2))
 		{
-			c->stores_since_resize = 0;
-			c->hits_at_resize = c->hits;
+			t->stores = 0;
+			t->hits_at_resize = c->hits;
 		}
 		return;
 	}
-	log2 = c->log2 + 2 < CRM_PREDCACHE_MAX_LOG2 ? c->log2 + 2 : CRM_PREDCACHE_MAX_LOG2;
-	c->stores_since_resize = 0;
-	c->hits_at_resize = c->hits;
-	t = table_new(c, log2);
-	if (t == NULL)
-		return;
-	if (c->table != NULL)
+	if (!table_alloc(c, t, t->log2 + 1))
 	{
-		/* move the entries over (oldest first, so that way order is kept) */
-		size_t		n = (size_t) 1 << c->log2,
-					i;
-		int			w;
-
-		for (w = CRM_PREDCACHE_WAYS - 1; w >= 0; w--)
-			for (i = 0; i < n; i++)
-			{
-				const CrmPredEntry *o = &c->table[CRM_PREDCACHE_WAYS * i + w];
-				CrmPredEntry *e;
-
-				if (o->ctx == 0)
-					continue;
-				e = &t[CRM_PREDCACHE_WAYS * (size_t) crm_predcache_hash(o->tag, o->k1, o->k2,
-																		 o->ctx, log2)];
-				memmove(&e[1], &e[0], sizeof(CrmPredEntry) * (CRM_PREDCACHE_WAYS - 1));
-				e[0] = *o;
-			}
-		c->alloc.free(c->table, c->alloc.ctx);
+		t->stores = 0;			/* try again after as many stores */
+		t->hits_at_resize = c->hits;
+		return;
 	}
-	c->table = t;
-	c->log2 = log2;
+	n = (size_t) 1 << old.log2;
+	for (i = 0; i < n; i++)
+		if (old.e[i].k1 != CRM_PREDCACHE_EMPTY)
+			table_insert(t, old.e[i].k1, old.e[i].k2, old.e[i].v);
+	table_free(c, &old);
 }
 
 /* Store (slow path of crm_predcache_put). */
 void
 crm_predcache_store(CrmPredCache *c, uint32_t tag, uint64_t k1, uint64_t k2, const double *v)
 {
-	CrmPredEntry *e;
-	int			w;
+	CrmPredTable *t = &c->ctx[c->cur].tab[tag & (CRM_PREDCACHE_NTAG - 1)];
 
-	c->stores_since_resize++;
-	predcache_maybe_grow(c);
-	if (c->table == NULL)
+	if (k1 == CRM_PREDCACHE_EMPTY)
 		return;
-	e = &c->table[CRM_PREDCACHE_WAYS * (size_t) crm_predcache_hash(tag, k1, k2, c->cur, c->log2)];
-	for (w = 0; w < CRM_PREDCACHE_WAYS; w++)
-		if (e[w].k1 == k1 && e[w].k2 == k2 && e[w].ctx == c->cur && e[w].tag == tag)
-			break;
-	if (w < CRM_PREDCACHE_WAYS)
-		e += w;					/* already stored: overwrite it in place */
-	else
-		memmove(&e[1], &e[0], sizeof(CrmPredEntry) * (CRM_PREDCACHE_WAYS - 1));
-	e[0].k1 = k1;
-	e[0].k2 = k2;
-	e[0].ctx = c->cur;
-	e[0].tag = tag;
-	memcpy(e[0].v, v, sizeof(e[0].v));
+	if (t->e == NULL && !table_alloc(c, t, CRM_PREDCACHE_MIN_LOG2))
+		return;
+	t->stores++;
+	table_maybe_grow(c, t);
+	table_insert(t, k1, k2, v);
+}
+
+/* log2 of the size of tag's table in the current context (0: none). */
+int
+crm_predcache_table_log2(const CrmPredCache *c, uint32_t tag)
+{
+	const CrmPredTable *t = crm_predcache_table(c, tag);
+
+	return t != NULL ? t->log2 : 0;
 }

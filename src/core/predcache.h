@@ -11,33 +11,44 @@
  * keeps the factors it has computed in a CrmPredCache and looks them up
  * before computing.
  *
- * Keys.  Every entry is keyed by the exact bit patterns of two doubles
- * (k1, k2), a small tag (which factor) and the context the factor was
- * computed in: the bit patterns of up to CRM_PREDCACHE_MAXCTX doubles (the
- * model parameters, the horizon, ...), set with crm_predcache_context()
- * before the lookups of a row.  The cache remembers the last
- * CRM_PREDCACHE_NCTX contexts, so a query alternating between a few models
- * keeps the factors of each; a context it forgot gets a new id, and the
- * entries of the old one can never match again.  A stored value is the
- * value the caller computed, so a hit returns exactly what computing would
- * have returned; callers store only successful results.
+ * Keys.  An entry is keyed by the exact bit patterns of two doubles
+ * (k1, k2) and lives in the table of one tag (which factor, < 8) of one
+ * context: the bit patterns of up to CRM_PREDCACHE_MAXCTX doubles (the
+ * model parameters, the horizon, ...), set with crm_predcache_use() before
+ * the lookups of a row.  The cache remembers the last CRM_PREDCACHE_NCTX
+ * contexts, so a query alternating between a few models keeps the factors
+ * of each; the tables of a context it forgets are freed, and a context seen
+ * again starts empty.  A stored value is the value the caller computed, so
+ * a hit returns exactly what computing would have returned; callers store
+ * only successful results.  The key whose first half has the bit pattern
+ * CRM_PREDCACHE_EMPTY (a NaN) marks free entries: it is never stored and
+ * never found.
  *
- * Layout.  Four-way set-associative, sets chosen by a multiplicative hash
- * of the key; a new entry goes to way 0 and pushes the others one way down
- * (the last one out).  Four ways rather than one or two: a miss costs a
- * special function (~0.3-1 us) where a probe costs a few ns, and with four
- * ways a table filled to half its capacity loses few keys to collisions.
- * The table starts small (CRM_PREDCACHE_MIN_LOG2 sets, 7 kB: a query over
- * a handful of rows pays nothing for it) and is replaced by one four times
- * larger, its entries moved over, when the stores since the last resize
- * exceed half its capacity and, beyond 0.5 MB, the lookups found something
- * meanwhile (keys that never repeat leave it small enough to stay in the
- * CPU cache, and cheap to probe), up to CRM_PREDCACHE_MAX_LOG2 sets (7 MB: a
- * summary of 1M customers has ~30000 distinct (x, tx) and ~16000 (x, T),
- * and the Pareto/NBD keeps up to three factors per customer).  Memory comes
- * from the allocator given at creation (the glue passes one for the
- * function's long-lived memory context); when it fails, the cache keeps its
- * current size.
+ * Layout.  A table is an open-addressing hash table with linear probing
+ * of 32-byte entries (two keys and two values), two to a 64-byte cache
+ * line: a hit usually costs one line, where a lookup of the former
+ * four-way table of 56-byte entries keyed also by tag and context touched
+ * up to four, in a table three times the size.  Probing stops at a free
+ * entry or after CRM_PREDCACHE_PROBE entries; entries are overwritten but
+ * never freed, so a key is always found before the first free entry after
+ * its home.  A table starts at 2^CRM_PREDCACHE_MIN_LOG2 entries (2 kB: a
+ * query over a handful of rows pays nothing for it; allocated at the first
+ * store) and doubles, its entries moved over, when more than 5/8 of it is
+ * in use, up to 2^CRM_PREDCACHE_MAX_LOG2 entries (8 MB) and a total of
+ * CRM_PREDCACHE_BUDGET bytes for the whole cache.  From
+ * 2^CRM_PREDCACHE_FREE_LOG2 entries on (512 kB, about what the CPU cache
+ * keeps near) it doubles only if the lookups since it last grew found
+ * something (one hit per 16 stores): input whose keys never repeat (every
+ * t distinct) keeps a table that stays in the CPU cache instead of probing
+ * megabytes at random for nothing.  A table that cannot grow goes on with
+ * what it has: a new key takes the first free entry of its probe window,
+ * or else replaces the key at its home.  Tables of 2 MB and more are
+ * aligned to 2 MB and passed to the allocator's advise_huge: probed at
+ * random, with 4 kB pages nearly every lookup also missed the TLB (a third
+ * of a Pareto/NBD P(alive) on a virtual machine).  Memory comes from the
+ * allocator given at creation (the glue passes one for the function's
+ * long-lived memory context); when it fails, the table keeps its current
+ * size (or none: every lookup misses).
  *
  * Plain C, no PostgreSQL headers; unit-tested in test/unit/test_predcache.c.
  */
@@ -48,56 +59,65 @@
 
 #include "crm_core.h"
 
-#define CRM_PREDCACHE_NVAL 4	/* doubles of value per entry */
+#define CRM_PREDCACHE_NVAL 2	/* doubles of value per entry */
+#define CRM_PREDCACHE_NTAG 8	/* tables per context (tags 0..7) */
 #define CRM_PREDCACHE_MAXCTX 8	/* doubles of context */
 #define CRM_PREDCACHE_NCTX 8	/* contexts remembered */
-#define CRM_PREDCACHE_WAYS 4	/* entries per set */
-#define CRM_PREDCACHE_MIN_LOG2 5	/* 32 sets of 4 entries (7 kB) */
-#define CRM_PREDCACHE_MAX_LOG2 15	/* 32768 sets of 4 entries (7 MB) */
-#define CRM_PREDCACHE_FREE_LOG2 11	/* grows freely to 2048 sets (0.5 MB) */
+#define CRM_PREDCACHE_PROBE 8	/* entries a lookup looks at, at most */
+#define CRM_PREDCACHE_MIN_LOG2 6	/* 64 entries (2 kB) */
+#define CRM_PREDCACHE_FREE_LOG2 14	/* grows freely to 16384 entries (512 kB) */
+#define CRM_PREDCACHE_MAX_LOG2 18	/* 262144 entries (8 MB) */
+#define CRM_PREDCACHE_BUDGET ((size_t) 16 << 20)	/* bytes of all tables */
+#define CRM_PREDCACHE_EMPTY UINT64_MAX	/* k1 of a free entry */
 
-/* One entry: 56 bytes. */
+/* One entry: 32 bytes, two to a cache line. */
 typedef struct CrmPredEntry
 {
-	uint64_t	k1,				/* key bit patterns */
+	uint64_t	k1,				/* key bit patterns (k1 = EMPTY: free) */
 				k2;
-	uint32_t	ctx;			/* context id, 0 = empty */
-	uint32_t	tag;
 	double		v[CRM_PREDCACHE_NVAL];
 } CrmPredEntry;
+
+/* The table of one tag in one context. */
+typedef struct CrmPredTable
+{
+	CrmPredEntry *e;			/* 2^log2 entries, 64-byte aligned; NULL: none yet */
+	void	   *base;			/* the allocation e lies in */
+	size_t		bytes;			/* its size (counted against the budget) */
+	int			log2;
+	uint32_t	used;			/* entries in use */
+	uint64_t	stores;			/* stores since it last grew */
+	uint64_t	hits_at_resize; /* the cache's hits when it last grew */
+} CrmPredTable;
 
 /* A remembered context. */
 typedef struct CrmPredCtx
 {
-	uint32_t	id;				/* 0 = unused */
+	bool		valid;
 	int			n;
 	uint64_t	bits[CRM_PREDCACHE_MAXCTX];
+	CrmPredTable tab[CRM_PREDCACHE_NTAG];
 } CrmPredCtx;
 
 typedef struct CrmPredCache
 {
-	CrmAllocator alloc;			/* where the table comes from */
-	CrmPredEntry *table;		/* CRM_PREDCACHE_WAYS << log2 entries, or NULL */
-	int			log2;			/* log2 of the number of sets */
-	uint32_t	cur;			/* id of the current context (0: none) */
-	uint32_t	next_id;
-	int			cur_slot;		/* index in ctx[] of the current context */
+	CrmAllocator alloc;			/* where the tables come from */
+	int			cur;			/* index in ctx[] of the current context, -1: none */
 	uint32_t	clock;			/* for least-recently-used context eviction */
 	uint32_t	used[CRM_PREDCACHE_NCTX];
-	CrmPredCtx	ctx[CRM_PREDCACHE_NCTX];
-	uint64_t	stores_since_resize;
-	uint64_t	hits_at_resize; /* hits when the counts last restarted */
-	uint64_t	hits,			/* statistics (for tests and tuning) */
+	size_t		bytes;			/* allocated for tables, all contexts */
+	uint64_t	hits,			/* statistics (growth rule, tests, tuning) */
 				misses;
+	CrmPredCtx	ctx[CRM_PREDCACHE_NCTX];
 } CrmPredCache;
 
 /*
- * A new empty cache whose table is allocated with *a (its ctx included);
+ * A new empty cache whose tables are allocated with *a (its ctx included);
  * NULL when even the struct cannot be allocated.
  */
 extern CrmPredCache *crm_predcache_create(const CrmAllocator *a);
 
-/* Free the cache and its table (NULL is ignored). */
+/* Free the cache and its tables (NULL is ignored). */
 extern void crm_predcache_destroy(CrmPredCache *c);
 
 /*
@@ -115,8 +135,8 @@ crm_predcache_use(CrmPredCache *c, const double *ctx, int n)
 {
 	if (c == NULL)
 		return;
-	if (c->cur != 0 && c->ctx[c->cur_slot].n == n &&
-		memcmp(c->ctx[c->cur_slot].bits, ctx, sizeof(double) * n) == 0)
+	if (c->cur >= 0 && c->ctx[c->cur].n == n &&
+		memcmp(c->ctx[c->cur].bits, ctx, sizeof(double) * n) == 0)
 		return;
 	crm_predcache_context(c, ctx, n);
 }
@@ -125,9 +145,12 @@ crm_predcache_use(CrmPredCache *c, const double *ctx, int n)
 extern void crm_predcache_store(CrmPredCache *c, uint32_t tag, uint64_t k1, uint64_t k2,
 								const double *v);
 
-/* Set index of a key in a table of 2^log2 sets. */
-static inline uint32_t
-crm_predcache_hash(uint32_t tag, uint64_t k1, uint64_t k2, uint32_t ctx, int log2)
+/* log2 of the entries of tag's table in the current context (0: none). */
+extern int	crm_predcache_table_log2(const CrmPredCache *c, uint32_t tag);
+
+/* Home entry of a key in a table of 2^log2 entries (log2 >= 1). */
+static inline size_t
+crm_predcache_home(uint64_t k1, uint64_t k2, int log2)
 {
 	uint64_t	h = k1 * UINT64_C(0x9E3779B97F4A7C15);
 
@@ -135,9 +158,20 @@ crm_predcache_hash(uint32_t tag, uint64_t k1, uint64_t k2, uint32_t ctx, int log
 	h += k2;
 	h *= UINT64_C(0xBF58476D1CE4E5B9);
 	h ^= h >> 29;
-	h += ((uint64_t) tag << 32) | ctx;
 	h *= UINT64_C(0x94D049BB133111EB);
-	return (uint32_t) (h >> (64 - log2));
+	return (size_t) (h >> (64 - log2));
+}
+
+/* tag's table in the current context, or NULL (no cache, context or table). */
+static inline const CrmPredTable *
+crm_predcache_table(const CrmPredCache *c, uint32_t tag)
+{
+	const CrmPredTable *t;
+
+	if (c == NULL || c->cur < 0)
+		return NULL;
+	t = &c->ctx[c->cur].tab[tag & (CRM_PREDCACHE_NTAG - 1)];
+	return t->e != NULL ? t : NULL;
 }
 
 /*
@@ -147,46 +181,64 @@ crm_predcache_hash(uint32_t tag, uint64_t k1, uint64_t k2, uint32_t ctx, int log
 static inline bool
 crm_predcache_get(CrmPredCache *c, uint32_t tag, double k1, double k2, double *v)
 {
+	const CrmPredTable *t = crm_predcache_table(c, tag);
 	uint64_t	b1,
 				b2;
-	CrmPredEntry *e;
-	int			w;
+	size_t		mask,
+				i;
+	int			n;
 
-	if (c == NULL || c->table == NULL || c->cur == 0)
+	if (t == NULL)
+	{
+		if (c != NULL)
+			c->misses++;
 		return false;
+	}
 	b1 = crm_double_bits(k1);
 	b2 = crm_double_bits(k2);
-	e = &c->table[CRM_PREDCACHE_WAYS * (size_t) crm_predcache_hash(tag, b1, b2, c->cur, c->log2)];
-	for (w = 0; w < CRM_PREDCACHE_WAYS; w++)
-		if (e[w].k1 == b1 && e[w].k2 == b2 && e[w].ctx == c->cur && e[w].tag == tag)
+	mask = ((size_t) 1 << t->log2) - 1;
+	i = crm_predcache_home(b1, b2, t->log2);
+	for (n = 0; n < CRM_PREDCACHE_PROBE; n++, i = (i + 1) & mask)
+	{
+		const CrmPredEntry *e = &t->e[i];
+
+		if (e->k1 == b1 && e->k2 == b2 && b1 != CRM_PREDCACHE_EMPTY)
 		{
-			memcpy(v, e[w].v, sizeof(e[w].v));
+			memcpy(v, e->v, sizeof(e->v));
 			c->hits++;
 			return true;
 		}
+		if (e->k1 == CRM_PREDCACHE_EMPTY)
+			break;
+	}
 	c->misses++;
 	return false;
 }
 
 /*
- * Start loading the set of (tag, k1, k2) in the current context into the
- * CPU cache: a large table is probed at random, so a lookup waits for
- * memory; issuing the loads of a row's keys first lets them overlap with
- * each other and with arithmetic.  c may be NULL.
+ * Start loading the home entry of (tag, k1, k2) in the current context
+ * into the CPU cache: a large table is probed at random, so a lookup waits
+ * for memory; issuing the loads of a row's keys first lets them overlap
+ * with each other and with arithmetic.  c may be NULL.
  */
 static inline void
 crm_predcache_prefetch(const CrmPredCache *c, uint32_t tag, double k1, double k2)
 {
 #if defined(__GNUC__)
-	const CrmPredEntry *e;
+	const CrmPredTable *t = crm_predcache_table(c, tag);
+	size_t		i;
 
-	if (c == NULL || c->table == NULL || c->cur == 0)
+	if (t == NULL)
 		return;
-	e = &c->table[CRM_PREDCACHE_WAYS *
-				  (size_t) crm_predcache_hash(tag, crm_double_bits(k1),
-											  crm_double_bits(k2), c->cur, c->log2)];
-	__builtin_prefetch(e);
-	__builtin_prefetch((const char *) e + 64);
+	i = crm_predcache_home(crm_double_bits(k1), crm_double_bits(k2), t->log2);
+	__builtin_prefetch(&t->e[i]);
+	if (i & 1)					/* the next entry is on the next line */
+		__builtin_prefetch(&t->e[(i + 1) & (((size_t) 1 << t->log2) - 1)]);
+#else
+	(void) c;
+	(void) tag;
+	(void) k1;
+	(void) k2;
 #endif
 }
 
@@ -197,7 +249,7 @@ crm_predcache_prefetch(const CrmPredCache *c, uint32_t tag, double k1, double k2
 static inline void
 crm_predcache_put(CrmPredCache *c, uint32_t tag, double k1, double k2, const double *v)
 {
-	if (c == NULL || c->cur == 0)
+	if (c == NULL || c->cur < 0)
 		return;
 	crm_predcache_store(c, tag, crm_double_bits(k1), crm_double_bits(k2), v);
 }

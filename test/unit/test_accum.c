@@ -545,16 +545,17 @@ ref_cmp(const void *pa, const void *pb)
 
 /*
  * The radix sort of crm_accum_sorted on unrounded values (keys that tie in
- * their top bits and differ below), on near-duplicates and on negative and
- * mixed-sign keys: the same order as qsort with a plain comparator.
+ * their top bits and differ below), on near-duplicates, on negative and
+ * mixed-sign keys and on rounded ones (one pass on T's top digit; two where
+ * a few values share it): the same order as qsort with a plain comparator.
  */
 static void
 sorted_floats(void)
 {
 	int			round;
 
-	ut_begin("accum: sorted view of unrounded, near-equal, signed, fractional and large keys equals qsort's order");
-	for (round = 0; round < 4; round++)
+	ut_begin("accum: sorted view of unrounded, near-equal, signed, fractional, large and rounded keys equals qsort's order");
+	for (round = 0; round < 6; round++)
 	{
 		CrmAccum	a;
 		CrmObs	   *obs,
@@ -582,6 +583,15 @@ sorted_floats(void)
 			if (round == 3)		/* fractions, and values beyond the last x bucket */
 				x = (double) ((s >> 33) % 5000) + 0.25 * (double) ((s >> 30) & 3);
 			tx = x != 0 ? T * (double) ((s >> 40) % 1000) / 1000.0 : 0.0;
+			if (round >= 4)
+			{
+				/* rounded (days / 7): one sort pass on T's top digit ... */
+				T = (double) (365 + (s >> 11) % 182) / 7.0;
+				tx = x != 0 ? (double) ((s >> 40) % 366) / 7.0 : 0.0;
+				/* ... except where two values share it */
+				if (round == 5 && i % 1000 == 0)
+					T = 60.0 + 1e-9 * (double) (i % 3000);
+			}
 			crm_accum_add(&a, x, tx, T, 1.0);
 		}
 		ut_ok(crm_accum_sorted(&a, &obs, &n, &total) == CRM_OK, "sorted");

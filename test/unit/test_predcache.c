@@ -60,9 +60,7 @@ static void
 value_of(uint32_t tag, double k1, double k2, double *v)
 {
 	v[0] = k1 * 3.0 + k2 + tag;
-	v[1] = k1 - k2;
-	v[2] = (double) tag;
-	v[3] = k2 * 0.5;
+	v[1] = (k1 - k2) * 0.5 - tag;
 }
 
 static bool
@@ -96,13 +94,15 @@ basics(void)
 	ut_begin("predcache: store, hit, keys and contexts by bit pattern");
 	live_blocks = 0;
 	c = crm_predcache_create(&counting);
-	ut_ok(c != NULL && live_blocks == 2, "create allocates the struct and a table (%d)", live_blocks);
+	ut_ok(c != NULL && live_blocks == 1, "create allocates the struct only (%d)", live_blocks);
 	ut_ok(!crm_predcache_get(c, 1, 1.0, 2.0, got), "no context: miss");
 	crm_predcache_put(c, 1, 1.0, 2.0, v);	/* no context: ignored */
 	crm_predcache_use(c, ctx1, 5);
 	ut_ok(!crm_predcache_get(c, 1, 1.0, 2.0, got), "empty: miss");
 	value_of(1, 1.0, 2.0, v);
 	crm_predcache_put(c, 1, 1.0, 2.0, v);
+	ut_ok(live_blocks == 2 && crm_predcache_table_log2(c, 1) == CRM_PREDCACHE_MIN_LOG2,
+		  "the first store allocates the tag's table (%d blocks)", live_blocks);
 	ut_ok(crm_predcache_get(c, 1, 1.0, 2.0, got) && same_bits(got, v, CRM_PREDCACHE_NVAL),
 		  "hit returns the stored bits");
 	ut_ok(!crm_predcache_get(c, 2, 1.0, 2.0, got), "another tag: miss");
@@ -135,6 +135,17 @@ basics(void)
 	crm_predcache_use(c, ctx1, 4);
 	ut_ok(!crm_predcache_get(c, 1, 1.0, 2.0, got), "prefix of a context: miss");
 	ut_ok(c->hits > 0 && c->misses > 0, "statistics counted");
+	/* the bit pattern that marks free entries is never stored nor found */
+	{
+		uint64_t	eb = CRM_PREDCACHE_EMPTY;
+		double		ek;
+
+		memcpy(&ek, &eb, sizeof(ek));
+		crm_predcache_use(c, ctx1, 5);
+		crm_predcache_put(c, 1, ek, ek, v);
+		ut_ok(!crm_predcache_get(c, 1, ek, ek, got), "the free-entry pattern as key: never stored");
+		ut_ok(!crm_predcache_get(c, 1, NAN, 1.0, got), "a NaN key: miss");
+	}
 	crm_predcache_destroy(c);
 	ut_ok(live_blocks == 0, "destroy frees everything (%d blocks left)", live_blocks);
 	/* NULL cache: always a miss, stores ignored */
@@ -209,7 +220,7 @@ growth_and_exactness(void)
 	live_blocks = 0;
 	c = crm_predcache_create(&counting);
 	crm_predcache_use(c, ctx, 1);
-	ut_ok(c->log2 == CRM_PREDCACHE_MIN_LOG2, "starts at %d sets", 1 << CRM_PREDCACHE_MIN_LOG2);
+	ut_ok(crm_predcache_table_log2(c, 1) == 0, "no table before the first store");
 	/* 400000 lookups of keys drawn from 20000 (x whole, T in days / 7) */
 	for (i = 0; i < 400000; i++)
 	{
@@ -227,9 +238,12 @@ growth_and_exactness(void)
 			crm_predcache_put(c, tag, x, T, v);
 	}
 	ut_ok(wrong == 0, "%d hits returned another key's value", wrong);
-	ut_ok(c->log2 == CRM_PREDCACHE_MAX_LOG2, "grew to %d sets (log2 %d)", 1 << c->log2, c->log2);
-	ut_ok(hits > 340000, "%d of 400000 lookups hit (40000 distinct keys)", hits);
-	ut_ok(live_blocks == 2, "old tables freed (%d blocks)", live_blocks);
+	ut_ok(crm_predcache_table_log2(c, 1) == 15 && crm_predcache_table_log2(c, 2) == 15,
+		  "each tag's table grew to fit its 20000 keys at most 5/8 full (log2 %d, %d)",
+		  crm_predcache_table_log2(c, 1), crm_predcache_table_log2(c, 2));
+	ut_ok(hits > 355000, "%d of 400000 lookups hit (40000 distinct keys: none lost)", hits);
+	ut_ok(live_blocks == 3, "old tables freed (%d blocks)", live_blocks);
+	ut_ok(c->bytes == 2 * (((size_t) 32 << 15) + 64), "%zu bytes of tables", c->bytes);
 	/* all distinct keys: always a miss, never a wrong value; no growth */
 	crm_predcache_destroy(c);
 	c = crm_predcache_create(&counting);
@@ -245,7 +259,8 @@ growth_and_exactness(void)
 		crm_predcache_put(c, 1, 3.0, T, v);
 	}
 	ut_ok(hits == 0, "distinct keys: %d hits", hits);
-	ut_ok(c->log2 <= CRM_PREDCACHE_FREE_LOG2, "distinct keys: the table stays small (log2 %d)", c->log2);
+	ut_ok(crm_predcache_table_log2(c, 1) <= CRM_PREDCACHE_FREE_LOG2,
+		  "distinct keys: the table stays small (log2 %d)", crm_predcache_table_log2(c, 1));
 	/* then repeats: it grows */
 	for (i = 0; i < 200000; i++)
 	{
@@ -258,7 +273,8 @@ growth_and_exactness(void)
 			crm_predcache_put(c, 1, 3.0, T, v);
 	}
 	ut_ok(wrong == 0, "%d hits returned another key's value", wrong);
-	ut_ok(c->log2 > CRM_PREDCACHE_FREE_LOG2, "repeats after distinct keys: grew (log2 %d)", c->log2);
+	ut_ok(crm_predcache_table_log2(c, 1) > CRM_PREDCACHE_FREE_LOG2,
+		  "repeats after distinct keys: grew (log2 %d)", crm_predcache_table_log2(c, 1));
 	crm_predcache_destroy(c);
 	ut_ok(live_blocks == 0, "destroy frees everything (%d blocks left)", live_blocks);
 	ut_end();
@@ -271,7 +287,7 @@ failing_allocator(void)
 	CrmAllocator a = {limited_alloc, count_free, NULL, NULL};
 	int			left;
 	double		ctx[1] = {2.0},
-				v[CRM_PREDCACHE_NVAL] = {1, 2, 3, 4},
+				v[CRM_PREDCACHE_NVAL] = {1, 2},
 				got[CRM_PREDCACHE_NVAL];
 	int			i;
 
@@ -282,9 +298,9 @@ failing_allocator(void)
 	ut_ok(crm_predcache_create(&a) == NULL, "no memory at all: NULL");
 	left = 1;
 	c = crm_predcache_create(&a);
-	ut_ok(c != NULL && c->table == NULL, "struct without a table");
 	crm_predcache_use(c, ctx, 1);
 	crm_predcache_put(c, 1, 1.0, 1.0, v);
+	ut_ok(c != NULL && crm_predcache_table_log2(c, 1) == 0, "no memory for a table: none");
 	ut_ok(!crm_predcache_get(c, 1, 1.0, 1.0, got), "empty cache misses");
 	crm_predcache_destroy(c);
 	left = 2;
@@ -292,10 +308,58 @@ failing_allocator(void)
 	crm_predcache_use(c, ctx, 1);
 	for (i = 0; i < 10000; i++)
 		crm_predcache_put(c, 1, i, 1.0, v);
-	ut_ok(c->log2 == CRM_PREDCACHE_MIN_LOG2, "cannot grow: keeps %d sets", 1 << c->log2);
+	ut_ok(crm_predcache_table_log2(c, 1) == CRM_PREDCACHE_MIN_LOG2, "cannot grow: keeps %d entries",
+		  1 << crm_predcache_table_log2(c, 1));
+	for (i = 0, left = 0; i < 10000; i++)
+		left += crm_predcache_get(c, 1, i, 1.0, got) && same_bits(got, v, CRM_PREDCACHE_NVAL);
+	ut_ok(left > 0 && left <= 1 << CRM_PREDCACHE_MIN_LOG2, "the full table keeps %d keys", left);
+	left = 0;
 	crm_predcache_put(c, 1, 0.5, 1.0, v);
 	ut_ok(crm_predcache_get(c, 1, 0.5, 1.0, got) && same_bits(got, v, CRM_PREDCACHE_NVAL),
 		  "and still works");
+	crm_predcache_destroy(c);
+	ut_ok(live_blocks == 0, "destroy frees everything (%d blocks left)", live_blocks);
+	ut_end();
+}
+
+static void
+budget(void)
+{
+	CrmPredCache *c;
+	double		ctx[1] = {3.0},
+				v[CRM_PREDCACHE_NVAL],
+				got[CRM_PREDCACHE_NVAL];
+	int			i,
+				rep,
+				wrong = 0,
+				hits = 0;
+	uint32_t	tag;
+
+	live_blocks = 0;
+	c = crm_predcache_create(&counting);
+	ut_begin("predcache: all tables together stay within the budget, and still hit right");
+	crm_predcache_use(c, ctx, 1);
+	/* 100000 keys per tag, drawn at random: each table would grow to 8 MB */
+	for (rep = 0; rep < 3; rep++)
+		for (tag = 0; tag < CRM_PREDCACHE_NTAG; tag++)
+			for (i = 0; i < 100000; i++)
+			{
+				double		k = floor(rnd() * 100000.0);
+
+				value_of(tag, k, 7.0, v);
+				if (crm_predcache_get(c, tag, k, 7.0, got))
+				{
+					hits++;
+					wrong += !same_bits(got, v, CRM_PREDCACHE_NVAL);
+				}
+				else
+					crm_predcache_put(c, tag, k, 7.0, v);
+			}
+	ut_ok(c->bytes <= CRM_PREDCACHE_BUDGET, "%zu bytes of tables (budget %zu)", c->bytes,
+		  CRM_PREDCACHE_BUDGET);
+	ut_ok(crm_predcache_table_log2(c, 0) > CRM_PREDCACHE_FREE_LOG2, "the first tables grew (log2 %d)",
+		  crm_predcache_table_log2(c, 0));
+	ut_ok(wrong == 0 && hits > 0, "%d hits, %d wrong", hits, wrong);
 	crm_predcache_destroy(c);
 	ut_ok(live_blocks == 0, "destroy frees everything (%d blocks left)", live_blocks);
 	ut_end();
@@ -476,6 +540,7 @@ test_predcache(void)
 	contexts_forgotten();
 	growth_and_exactness();
 	failing_allocator();
+	budget();
 	memo_predictions();
 	memo_failures();
 }
